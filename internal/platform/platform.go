@@ -41,11 +41,11 @@ type Verb string
 
 // The verbs of an event.
 const (
-	VerbCreate   Verb = "create"
-	VerbEdit     Verb = "edit"
-	VerbRemove   Verb = "remove" // deleted on the platform
-	VerbHide     Verb = "hide"
-	VerbUnhide   Verb = "unhide"
+	VerbCreate Verb = "create"
+	VerbEdit   Verb = "edit"
+	VerbRemove Verb = "remove" // deleted on the platform
+	VerbHide   Verb = "hide"
+	VerbUnhide Verb = "unhide"
 )
 
 // Author is the public profile of whoever wrote an object.
