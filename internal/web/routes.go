@@ -1,0 +1,66 @@
+package web
+
+import (
+	"net/http"
+
+	"tilltal/internal/org"
+)
+
+// Access rules used by several routes.
+var (
+	communicator = RolesOf(org.Communicator)
+	// seesAll are the roles whose work spans the whole municipality.
+	seesAll = RolesOf(org.Communicator, org.Registrar, org.Legal)
+)
+
+// registerRoutes declares every route of the HTML interface with who may
+// use it. Keep this the only place routes are added.
+func (s *Server) registerRoutes() {
+	s.handle("GET /healthz", Public, s.healthz)
+	s.handle("GET /readyz", Public, s.readyz)
+	s.handle("GET /static/", Public, s.static)
+
+	s.handle("GET /login", Public, s.loginPage)
+	s.handle("POST /login", Public, s.loginSubmit)
+	s.handle("POST /logout", SignedIn, s.logout)
+	s.handle("GET /login/oidc", Public, s.oidcStart)
+	s.handle("GET /login/oidc/callback", Public, s.oidcCallback)
+
+	s.handle("GET /{$}", SignedIn, s.home)
+
+	s.handle("GET /admin/anvandare", communicator, s.usersPage)
+	s.handle("GET /admin/anvandare/ny", communicator, s.userNewPage)
+	s.handle("POST /admin/anvandare", communicator, s.userCreate)
+	s.handle("GET /admin/anvandare/{id}", communicator, s.userEditPage)
+	s.handle("POST /admin/anvandare/{id}", communicator, s.userUpdate)
+
+	s.handle("GET /admin/verksamheter", SignedIn, s.departmentsPage)
+	s.handle("POST /admin/verksamheter", communicator, s.departmentCreate)
+	s.handle("GET /admin/verksamheter/{id}", SignedIn, s.departmentPage)
+	s.handle("POST /admin/verksamheter/{id}", communicator, s.departmentUpdate)
+
+	s.handle("GET /admin/logg", seesAll, s.auditPage)
+	s.handle("GET /admin/utskick", communicator, s.outboxPage)
+
+	s.handle("GET /konto", SignedIn, s.accountPage)
+	s.handle("POST /konto/sprak", SignedIn, s.accountLanguage)
+	s.handle("POST /konto/losenord", SignedIn, s.accountPassword)
+	s.handle("POST /konto/nycklar", SignedIn, s.tokenCreate)
+	s.handle("POST /konto/nycklar/{id}/aterkalla", SignedIn, s.tokenRevoke)
+
+	for _, m := range s.Mount {
+		s.mux.Handle(m.Pattern, s.guardHandler(m.Access, m.Handler))
+		s.routes = append(s.routes, Route{Pattern: m.Pattern, Access: m.Access})
+	}
+}
+
+func (s *Server) handle(pattern string, a Access, h handler) {
+	s.mux.Handle(pattern, s.guard(a, h))
+	s.routes = append(s.routes, Route{Pattern: pattern, Access: a})
+}
+
+func (s *Server) static(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	http.FileServerFS(staticFS).ServeHTTP(w, r)
+	return nil
+}
