@@ -64,4 +64,3 @@ func printHelp(w io.Writer) {
 	fmt.Fprintln(w, "\nSettings (environment): TILLTAL_DATABASE (sqlite:PATH or postgres://…), TILLTAL_LISTEN, TILLTAL_DATA_DIR,")
 	fmt.Fprintln(w, "TILLTAL_BASE_URL, TILLTAL_SMTP_*, TILLTAL_OIDC_*, TILLTAL_META_*, TILLTAL_LINKEDIN_API_URL, TILLTAL_YOUTUBE_API_URL. See README.md.")
 }
-

@@ -222,4 +222,3 @@ func TestChatWebhook(t *testing.T) {
 		}
 	})
 }
-

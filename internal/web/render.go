@@ -21,7 +21,9 @@ type Localizer struct{ Lang string }
 func (l Localizer) T(key string) string { return translate(l.Lang, key) }
 
 // Tf formats the text for key with args.
-func (l Localizer) Tf(key string, args ...any) string { return fmt.Sprintf(translate(l.Lang, key), args...) }
+func (l Localizer) Tf(key string, args ...any) string {
+	return fmt.Sprintf(translate(l.Lang, key), args...)
+}
 
 // Role names a role in the language.
 func (l Localizer) Role(r org.Role) string {

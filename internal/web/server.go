@@ -37,9 +37,9 @@ type Deps struct {
 	Auth   *auth.Service
 	Outbox *notify.Outbox
 	// OIDC is nil when OpenID Connect sign-in is not configured.
-	OIDC   OIDCFlow
-	Log    *slog.Logger
-	Now    func() time.Time
+	OIDC OIDCFlow
+	Log  *slog.Logger
+	Now  func() time.Time
 	// Mount adds routes owned by other packages (webhooks, the API).
 	Mount []Mount
 }
