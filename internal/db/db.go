@@ -66,7 +66,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	defer cancel()
 	if err := d.Ping(pctx); err != nil {
 		d.Close()
-		return nil, fmt.Errorf("db: cannot reach the database: %w", err)
+		// pgx reports one line per address tried; keep the message on one line.
+		msg := strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
+		return nil, fmt.Errorf("db: cannot reach the database: %s", msg)
 	}
 	return d, nil
 }
