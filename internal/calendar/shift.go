@@ -29,25 +29,39 @@ type WeeklyShift struct {
 	PersonID int64
 }
 
-// Absence removes a person's weekly shifts on the dates From to To,
+// HolidayShift is a shift worked on every public holiday and eve, whatever
+// its weekday. Same time rules as WeeklyShift.
+type HolidayShift struct {
+	Start    string
+	End      string
+	PersonID int64
+}
+
+// Absence removes a person's weekly and holiday shifts on the dates From to To,
 // inclusive (holiday, sick leave).
 type Absence struct {
 	PersonID int64
 	From, To Date
 }
 
-// Rota is an on-call rota: a weekly pattern, absences from it, and one-off
-// extra shifts. Extra shifts are not removed by absences: they are entered
-// for a particular day and are taken as meant.
+// Rota is an on-call rota: a weekly pattern, a pattern for public holidays
+// and eves, absences from both, and one-off extra shifts.
+//
+// On a holiday or eve the holiday pattern replaces the weekly one, just as
+// the policy's holiday window replaces the weekday or weekend one: people
+// on a weekday rota are off on långfredagen, and a Saturday shift does not
+// silently cover julafton. Extra shifts are not removed by absences: they
+// are entered for a particular day and are taken as meant.
 type Rota struct {
 	Weekly   []WeeklyShift
+	Holiday  []HolidayShift
 	Absences []Absence
 	Extra    []Shift
 }
 
 // Validate checks the weekly pattern, the absences and the extra shifts.
 func (r Rota) Validate() error {
-	if _, err := parseWeekly(r.Weekly); err != nil {
+	if _, err := r.pattern(); err != nil {
 		return err
 	}
 	for _, a := range r.Absences {
@@ -66,7 +80,7 @@ func (r Rota) Expand(from, to time.Time) ([]Shift, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
-	weekly, _ := parseWeekly(r.Weekly)
+	pattern, _ := r.pattern()
 	var out []Shift
 	keep := func(s Shift) {
 		if s.Start.Before(to) && s.End.After(from) {
@@ -75,8 +89,9 @@ func (r Rota) Expand(from, to time.Time) ([]Shift, error) {
 	}
 	last := DateOf(to)
 	for d := DateOf(from); !d.After(last); d = d.AddDays(1) {
-		for _, w := range weekly {
-			if w.Weekday == d.Weekday() && !r.absent(w.PersonID, d) {
+		_, holiday := IsHoliday(d)
+		for _, w := range pattern {
+			if w.appliesOn(d, holiday) && !r.absent(w.PersonID, d) {
 				keep(Shift{w.PersonID, d.At(w.start), d.At(w.end)})
 			}
 		}

@@ -19,19 +19,44 @@ func WeekdayName(wd time.Weekday) string {
 	return weekdayNames[wd]
 }
 
-// weekly is a WeeklyShift with its times parsed.
+// weekly is a WeeklyShift or HolidayShift with its times parsed.
 type weekly struct {
 	WeeklyShift
+	holiday    bool // from the holiday pattern; Weekday unused
 	start, end TimeOfDay
 }
 
 func (w weekly) String() string {
-	return fmt.Sprintf("%s %s–%s", WeekdayName(w.Weekday), w.Start, w.End)
+	day := WeekdayName(w.Weekday)
+	if w.holiday {
+		day = "helgdag"
+	}
+	return fmt.Sprintf("%s %s–%s", day, w.Start, w.End)
+}
+
+func (w weekly) appliesOn(d Date, holiday bool) bool {
+	if holiday {
+		return w.holiday
+	}
+	return !w.holiday && w.Weekday == d.Weekday()
+}
+
+// pattern parses the weekly and holiday patterns together, so that overlap
+// is checked within each.
+func (r Rota) pattern() ([]weekly, error) {
+	in := make([]weekly, 0, len(r.Weekly)+len(r.Holiday))
+	for _, w := range r.Weekly {
+		in = append(in, weekly{WeeklyShift: w})
+	}
+	for _, h := range r.Holiday {
+		in = append(in, weekly{WeeklyShift: WeeklyShift{Start: h.Start, End: h.End, PersonID: h.PersonID}, holiday: true})
+	}
+	return parseWeekly(in)
 }
 
 // parseWeekly parses and checks a weekly pattern, returning the first error
 // in input order so that the person sees the same message every time.
-func parseWeekly(in []WeeklyShift) ([]weekly, error) {
+func parseWeekly(in []weekly) ([]weekly, error) {
 	out := make([]weekly, 0, len(in))
 	for _, ws := range in {
 		w, err := parseWeeklyShift(ws)
@@ -42,21 +67,30 @@ func parseWeekly(in []WeeklyShift) ([]weekly, error) {
 	}
 	sorted := slices.Clone(out)
 	slices.SortStableFunc(sorted, func(a, b weekly) int {
-		return cmp.Or(cmp.Compare(a.PersonID, b.PersonID), cmp.Compare(a.Weekday, b.Weekday), cmp.Compare(a.start, b.start))
+		return cmp.Or(cmp.Compare(a.PersonID, b.PersonID), a.dayKey()-b.dayKey(), cmp.Compare(a.start, b.start))
 	})
 	// Sorted by start, any overlap shows up between neighbours: if shift i
 	// overlaps a later j, it overlaps i+1, which starts no later than j.
 	for i := 1; i < len(sorted); i++ {
 		prev, cur := sorted[i-1], sorted[i]
-		if prev.PersonID == cur.PersonID && prev.Weekday == cur.Weekday && cur.start < prev.end {
+		if prev.PersonID == cur.PersonID && prev.dayKey() == cur.dayKey() && cur.start < prev.end {
 			return nil, apperr.Invalidf("Samma person har två pass som överlappar (%s och %s)", prev, cur)
 		}
 	}
 	return out, nil
 }
 
-func parseWeeklyShift(ws WeeklyShift) (weekly, error) {
-	if ws.Weekday < time.Sunday || ws.Weekday > time.Saturday {
+// dayKey groups shifts that fall on the same day: a weekday, or 7 for the
+// holiday pattern.
+func (w weekly) dayKey() int {
+	if w.holiday {
+		return 7
+	}
+	return int(w.Weekday)
+}
+
+func parseWeeklyShift(ws weekly) (weekly, error) {
+	if !ws.holiday && ws.Weekday < time.Sunday || ws.Weekday > time.Saturday {
 		return weekly{}, apperr.Invalidf("Ogiltig veckodag i passet (%d)", int(ws.Weekday))
 	}
 	start, err := ParseTimeOfDay(ws.Start)
@@ -67,7 +101,8 @@ func parseWeeklyShift(ws WeeklyShift) (weekly, error) {
 	if err != nil {
 		return weekly{}, err
 	}
-	w := weekly{ws, start, end}
+	w := ws
+	w.start, w.end = start, end
 	switch {
 	case end < start:
 		return weekly{}, apperr.Invalidf("Passet slutar före det börjar (%s). Dela ett pass över midnatt i två: till 24:00 och från 00:00 nästa dag", w)
