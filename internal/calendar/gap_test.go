@@ -55,7 +55,7 @@ func dailyUTC(first time.Time, days, fromHour, toHour int) []Shift {
 func TestGaps(t *testing.T) {
 	t.Parallel()
 	absent := Rota{
-		Weekly: append(weekdays("08:00", "17:00", 1), weekdays("17:00", "22:00", 2)...),
+		Weekly:   append(weekdays("08:00", "17:00", 1), weekdays("17:00", "22:00", 2)...),
 		Absences: []Absence{{PersonID: 2, From: Date{2026, 9, 8}, To: Date{2026, 9, 9}}},
 	}
 	withExtra := absent
@@ -199,13 +199,13 @@ func TestGaps(t *testing.T) {
 			name:   "uncovered whole-day weekend is one gap, 23 hours on the change day",
 			policy: allDay,
 			from:   local(2026, 3, 23, 0, 0), to: local(2026, 4, 1, 0, 0),
-			want:   []string{"2026-03-28 00:00–2026-03-30 00:00 helg"},
+			want: []string{"2026-03-28 00:00–2026-03-30 00:00 helg"},
 		},
 		{
 			name:   "range given in UTC",
 			policy: DefaultPolicy(),
 			from:   utc(2026, 9, 7, 18, 0), to: utc(2026, 9, 7, 21, 0),
-			want:   []string{"2026-09-07 20:00–22:00 vardag"},
+			want: []string{"2026-09-07 20:00–22:00 vardag"},
 		},
 	}
 	for _, tt := range tests {
