@@ -31,10 +31,10 @@ func (p Period) String() string {
 }
 
 // Office hours and evening bounds, Stockholm wall clock.
-var (
-	OfficeStart = Clock(8, 0)
-	OfficeEnd   = Clock(17, 0)
-	EveningEnd  = Clock(22, 0)
+const (
+	OfficeStart TimeOfDay = 8 * 60
+	OfficeEnd   TimeOfDay = 17 * 60
+	EveningEnd  TimeOfDay = 22 * 60
 )
 
 // Classify returns the period the instant t falls in, in Stockholm time.
