@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"tilltal/internal/auth"
-	"tilltal/internal/calendarfmt"
+	"tilltal/internal/calendar"
 	"tilltal/internal/org"
 )
 
@@ -55,12 +55,12 @@ type page struct {
 }
 
 var funcs = template.FuncMap{
-	"when": func(t time.Time) string { return calendarfmt.DateTime(t) },
+	"when": func(t time.Time) string { return calendar.FormatDateTime(t) },
 	"whenp": func(t *time.Time) string {
 		if t == nil {
 			return ""
 		}
-		return calendarfmt.DateTime(*t)
+		return calendar.FormatDateTime(*t)
 	},
 	"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"contains": func(list []int64, id int64) bool { return containsID(list, id) },
