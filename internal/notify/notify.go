@@ -263,3 +263,37 @@ func truncate(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// Webhook is a registered chat webhook as listed; its URL stays sealed.
+type Webhook struct {
+	ID           int64
+	Name         string
+	Kind         string
+	DepartmentID int64
+	Active       bool
+	CreatedAt    time.Time
+}
+
+// Webhooks lists the registered chat webhooks.
+func (o *Outbox) Webhooks(ctx context.Context) ([]Webhook, error) {
+	rows, err := o.DB.Query(ctx, "SELECT id, name, kind, COALESCE(department_id, 0), active, created_at FROM chat_webhooks ORDER BY name")
+	if err != nil {
+		return nil, fmt.Errorf("notify: webhooks: %w", err)
+	}
+	defer rows.Close()
+	var out []Webhook
+	for rows.Next() {
+		var w Webhook
+		if err := rows.Scan(&w.ID, &w.Name, &w.Kind, &w.DepartmentID, &w.Active, &w.CreatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// TestWebhook sends a test message to a webhook through the queue.
+func (o *Outbox) TestWebhook(ctx context.Context, id int64) error {
+	_, err := o.Enqueue(ctx, Message{WebhookID: id, Subject: "Test från Tilltal", Body: "Den här kanalen tar emot aviseringar från Tilltal."})
+	return err
+}

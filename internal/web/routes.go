@@ -41,6 +41,8 @@ func (s *Server) registerRoutes() {
 
 	s.handle("GET /admin/logg", seesAll, s.auditPage)
 	s.handle("GET /admin/utskick", communicator, s.outboxPage)
+	s.handle("POST /admin/utskick/webhooks", communicator, s.webhookCreate)
+	s.handle("POST /admin/utskick/webhooks/{id}/test", communicator, s.webhookTest)
 
 	s.handle("GET /konto", SignedIn, s.accountPage)
 	s.handle("POST /konto/sprak", SignedIn, s.accountLanguage)
