@@ -24,6 +24,7 @@ import (
 	"tilltal/internal/config"
 	"tilltal/internal/db"
 	"tilltal/internal/db/migrations"
+	"tilltal/internal/inbox"
 	"tilltal/internal/jobs"
 	"tilltal/internal/notify"
 	"tilltal/internal/org"
@@ -39,6 +40,7 @@ type App struct {
 	Org     *org.Store
 	Auth    *auth.Service
 	Outbox  *notify.Outbox
+	Inbox   *inbox.Store
 	Queue   *jobs.Queue
 	Secrets *secret.Box
 	Handler http.Handler
@@ -83,6 +85,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	a.Org = &org.Store{DB: d, Now: now}
 	a.Auth = &auth.Service{DB: d, Org: a.Org, Now: now}
 	a.Outbox = &notify.Outbox{DB: d, Secrets: box, Now: now}
+	a.Inbox = &inbox.Store{DB: d, Now: now}
 
 	mailer := o.Mailer
 	if mailer == nil {
@@ -106,7 +109,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	}
 	apiSurface := &api.API{DB: d, Org: a.Org}
 	mounts := append(apiSurface.Routes(), web.Mount{Pattern: "GET /metrics", Access: web.Public, Handler: metricsHandler()})
-	a.Web, err = web.New(web.Deps{Config: cfg, DB: d, Org: a.Org, Auth: a.Auth, Outbox: a.Outbox, OIDC: oidc, Log: log, Now: now, Mount: mounts})
+	a.Web, err = web.New(web.Deps{Config: cfg, DB: d, Org: a.Org, Auth: a.Auth, Outbox: a.Outbox, Inbox: a.Inbox, OIDC: oidc, Log: log, Now: now, Mount: mounts})
 	if err != nil {
 		return nil, err
 	}

@@ -28,6 +28,12 @@ func (s *Server) registerRoutes() {
 
 	s.handle("GET /{$}", SignedIn, s.home)
 
+	s.handle("GET /inkorg", inboxReaders, s.inboxPage)
+	s.handle("GET /inkorg/{id}", inboxReaders, s.itemPage)
+	s.handle("POST /inkorg/{id}/status", inboxWorkers, s.itemStatus)
+	s.handle("POST /inkorg/{id}/tilldela", inboxWorkers, s.itemAssign)
+	s.handle("POST /inkorg/{id}/anteckning", inboxWorkers, s.itemNote)
+
 	s.handle("GET /admin/anvandare", communicator, s.usersPage)
 	s.handle("GET /admin/anvandare/ny", communicator, s.userNewPage)
 	s.handle("POST /admin/anvandare", communicator, s.userCreate)

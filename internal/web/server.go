@@ -19,6 +19,7 @@ import (
 	"tilltal/internal/auth"
 	"tilltal/internal/config"
 	"tilltal/internal/db"
+	"tilltal/internal/inbox"
 	"tilltal/internal/notify"
 	"tilltal/internal/org"
 )
@@ -36,6 +37,7 @@ type Deps struct {
 	Org    *org.Store
 	Auth   *auth.Service
 	Outbox *notify.Outbox
+	Inbox  *inbox.Store
 	// OIDC is nil when OpenID Connect sign-in is not configured.
 	OIDC OIDCFlow
 	Log  *slog.Logger

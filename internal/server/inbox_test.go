@@ -1,0 +1,99 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"tilltal/internal/db"
+	"tilltal/internal/inbox"
+	"tilltal/internal/platform"
+)
+
+// seedItem puts one citizen comment into a channel of the department.
+func (e *e2e) seedItem(deptCode, external, extID, text string) (channelID, itemID int64) {
+	e.t.Helper()
+	ctx := context.Background()
+	dep := e.department(deptCode)
+	now := time.Now().UTC()
+	err := e.app.DB.InTx(ctx, func(tx *db.Tx) error {
+		err := tx.QueryRow(ctx, "SELECT id FROM channels WHERE external_id = ?", external).Scan(&channelID)
+		if err != nil {
+			channelID, err = tx.InsertID(ctx, "INSERT INTO channels (department_id, platform, external_id, name, status, created_at, updated_at) VALUES (?, 'facebook', ?, ?, 'active', ?, ?)",
+				dep.ID, external, dep.Name+" på Facebook", now, now)
+			if err != nil {
+				return err
+			}
+		}
+		res, err := inbox.Ingest(ctx, tx, channelID, platform.Event{Platform: platform.Facebook, AccountID: external, EventID: extID, Verb: platform.VerbCreate,
+			Object: platform.Object{ExternalID: extID, Kind: platform.KindComment, ThreadID: "post-" + external, Text: text,
+				Author: platform.Author{ExternalID: "citizen", Name: "Anna <b>Andersson</b>"}, CreatedAt: now}}, now)
+		itemID = res.ItemID
+		return err
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return channelID, itemID
+}
+
+func (e *e2e) addMember(email string, channelID int64, role string) {
+	e.t.Helper()
+	u, err := e.app.Org.UserByEmail(context.Background(), email)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := e.app.DB.Exec(context.Background(), "INSERT INTO channel_members (channel_id, user_id, role) VALUES (?, ?, ?)", channelID, u.ID, role); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func TestInboxScopingAndWork(t *testing.T) {
+	t.Parallel()
+	eachDialect(t, func(t *testing.T, e *e2e) {
+		own, ownItem := e.seedItem("BUF", "page-buf", "c1", `När öppnar förskolan? <script>alert(1)</script>`)
+		_, otherItem := e.seedItem("SBF", "page-sbf", "c2", "Snöröjningen på Storgatan?")
+		e.addMember("redaktor@exempelby.se", own, "editor")
+		c := e.login("redaktor@exempelby.se")
+
+		status, body := e.get(c, "/inkorg")
+		if status != 200 || !strings.Contains(body, "När öppnar förskolan?") || strings.Contains(body, "Snöröjningen") {
+			t.Fatalf("inbox not scoped: %d", status)
+		}
+		if strings.Contains(body, "<script>alert(1)") || strings.Contains(body, "<b>Andersson") {
+			t.Fatal("citizen text not escaped")
+		}
+		if status, _ := e.get(c, fmt.Sprintf("/inkorg/%d", otherItem)); status != http.StatusNotFound {
+			t.Fatalf("other department's item: %d", status)
+		}
+		// Search with a stem finds the item.
+		if _, body := e.get(c, "/inkorg?q=f%C3%B6rskola&status=all"); !strings.Contains(body, "När öppnar förskolan?") {
+			t.Fatal("search for förskola did not find förskolan")
+		}
+		// Work: take it, then mark it answered.
+		csrf := e.csrf(c, fmt.Sprintf("/inkorg/%d", ownItem))
+		if st, _, _ := e.post(c, fmt.Sprintf("/inkorg/%d/tilldela", ownItem), url.Values{"user": {"me"}, "csrf": {csrf}}); st != http.StatusSeeOther {
+			t.Fatalf("assign: %d", st)
+		}
+		if st, _, _ := e.post(c, fmt.Sprintf("/inkorg/%d/status", ownItem), url.Values{"status": {"answered"}, "csrf": {csrf}}); st != http.StatusSeeOther {
+			t.Fatalf("status: %d", st)
+		}
+		it, _ := e.app.Inbox.Get(context.Background(), ownItem)
+		if it.Status != inbox.StatusAnswered || it.AssigneeName != "Rut Redaktör" {
+			t.Fatalf("item: %+v", it)
+		}
+		// Not on another department's item.
+		if st, _, _ := e.post(c, fmt.Sprintf("/inkorg/%d/status", otherItem), url.Values{"status": {"answered"}, "csrf": {csrf}}); st != http.StatusNotFound {
+			t.Fatalf("status on other item: %d", st)
+		}
+		// A department contact has no inbox.
+		dc := e.login("verksamhet@exempelby.se")
+		if st, _ := e.get(dc, "/inkorg"); st != http.StatusForbidden {
+			t.Fatalf("department contact inbox: %d", st)
+		}
+	})
+}

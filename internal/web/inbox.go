@@ -1,0 +1,189 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"tilltal/internal/apperr"
+	"tilltal/internal/calendar"
+	"tilltal/internal/inbox"
+	"tilltal/internal/org"
+)
+
+// Who may read and who may work the inbox.
+var (
+	inboxReaders = RolesOf(org.Communicator, org.Owner, org.Editor, org.Registrar, org.Legal)
+	inboxWorkers = RolesOf(org.Communicator, org.Owner, org.Editor)
+)
+
+type inboxData struct {
+	Items    []inbox.Item
+	Filter   inboxForm
+	Statuses []inbox.Status
+	Next     string
+}
+
+// inboxForm is the filter form as typed, echoed back into the form.
+type inboxForm struct {
+	Q, Status, Platform, Channel, Mine, Order, Since, Until string
+}
+
+func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) error {
+	p := PrincipalFrom(r.Context())
+	q := r.URL.Query()
+	form := inboxForm{Q: q.Get("q"), Status: q.Get("status"), Platform: q.Get("platform"), Channel: q.Get("channel"), Mine: q.Get("mine"),
+		Order: q.Get("order"), Since: q.Get("since"), Until: q.Get("until")}
+	f := inbox.Filter{Channels: p.VisibleChannels(), Query: form.Q, Platform: form.Platform, Oldest: form.Order == "oldest", Limit: 50}
+	switch form.Status {
+	case "":
+		f.OpenOnly = true
+	case "all":
+	default:
+		st, err := inbox.ParseStatus(form.Status)
+		if err != nil {
+			return err
+		}
+		f.Status = st
+	}
+	if form.Mine == "1" {
+		f.AssigneeID = p.User.ID
+	}
+	if id, err := strconv.ParseInt(form.Channel, 10, 64); err == nil {
+		f.ChannelID = id
+	}
+	var err error
+	if f.Since, err = dateParam(form.Since); err != nil {
+		return err
+	}
+	if f.Until, err = dateParam(form.Until); err != nil {
+		return err
+	}
+	if !f.Until.IsZero() {
+		f.Until = f.Until.AddDate(0, 0, 1)
+	}
+	f.After, _ = strconv.ParseInt(q.Get("after"), 10, 64)
+	items, err := s.Inbox.List(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	d := inboxData{Items: items, Filter: form, Statuses: inbox.Statuses}
+	if len(items) == f.Limit {
+		v := q
+		v.Set("after", strconv.FormatInt(items[len(items)-1].ID, 10))
+		d.Next = "/inkorg?" + v.Encode()
+	}
+	return s.render(w, r, "inbox", d)
+}
+
+// dateParam reads a yyyy-mm-dd date as the start of that day in Stockholm.
+func dateParam(s string) (time.Time, error) {
+	if strings.TrimSpace(s) == "" {
+		return time.Time{}, nil
+	}
+	d, err := calendar.ParseDate(s)
+	if err != nil {
+		return time.Time{}, apperr.Invalidf("Datumet %q ska skrivas ÅÅÅÅ-MM-DD", s)
+	}
+	return d.Start(), nil
+}
+
+type itemData struct {
+	Item       inbox.Item
+	Thread     []inbox.Item
+	Versions   []inbox.Version
+	Activities []inbox.Activity
+	Users      []org.User
+	CanWork    bool
+	Statuses   []inbox.Status
+}
+
+// item loads an item the person may see; others get not found.
+func (s *Server) item(r *http.Request) (inbox.Item, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return inbox.Item{}, err
+	}
+	it, err := s.Inbox.Get(r.Context(), id)
+	if err != nil {
+		return it, err
+	}
+	if !PrincipalFrom(r.Context()).CanSeeChannel(it.ChannelID) {
+		return inbox.Item{}, apperr.NotFoundf("Ärendet finns inte")
+	}
+	return it, nil
+}
+
+func (s *Server) itemPage(w http.ResponseWriter, r *http.Request) error {
+	it, err := s.item(r)
+	if err != nil {
+		return err
+	}
+	d := itemData{Item: it, CanWork: inboxWorkers.Allows(PrincipalFrom(r.Context())), Statuses: inbox.Statuses}
+	if d.Thread, err = s.Inbox.Thread(r.Context(), it.ThreadID); err != nil {
+		return err
+	}
+	if d.Versions, err = s.Inbox.Versions(r.Context(), it.ID); err != nil {
+		return err
+	}
+	if d.Activities, err = s.Inbox.Activities(r.Context(), it.ID); err != nil {
+		return err
+	}
+	if d.CanWork {
+		if d.Users, err = s.Org.Users(r.Context()); err != nil {
+			return err
+		}
+	}
+	return s.render(w, r, "item", d)
+}
+
+func (s *Server) itemStatus(w http.ResponseWriter, r *http.Request) error {
+	it, err := s.item(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	st, err := inbox.ParseStatus(r.PostFormValue("status"))
+	if err != nil {
+		return err
+	}
+	if err := s.Inbox.SetStatus(r.Context(), it.ID, st); err != nil {
+		return err
+	}
+	return redirect(w, r, "/inkorg/"+itoa(it.ID)+"?ok=1")
+}
+
+func (s *Server) itemAssign(w http.ResponseWriter, r *http.Request) error {
+	it, err := s.item(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	uid, _ := strconv.ParseInt(r.PostFormValue("user"), 10, 64)
+	if r.PostFormValue("user") == "me" {
+		uid = PrincipalFrom(r.Context()).User.ID
+	}
+	if err := s.Inbox.Assign(r.Context(), it.ID, uid); err != nil {
+		return err
+	}
+	return redirect(w, r, "/inkorg/"+itoa(it.ID)+"?ok=1")
+}
+
+func (s *Server) itemNote(w http.ResponseWriter, r *http.Request) error {
+	it, err := s.item(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	if err := s.Inbox.AddNote(r.Context(), it.ID, r.PostFormValue("note")); err != nil {
+		return err
+	}
+	return redirect(w, r, "/inkorg/"+itoa(it.ID)+"?ok=1")
+}
