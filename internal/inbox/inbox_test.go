@@ -187,3 +187,19 @@ func TestStatusAndAssignment(t *testing.T) {
 		}
 	})
 }
+
+func TestHostileTextIsStoredAsWritten(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s, ch, _ := setup(t, d)
+		text := "Hej\x00 <img src=x onerror=alert(1)> \u202egnuR\u200b \xff slut"
+		id := ingest(t, d, ch, comment("evil", text, platform.VerbCreate)).ItemID
+		it, err := s.Get(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it.Body != "Hej <img src=x onerror=alert(1)> \u202egnuR\u200b \uFFFD slut" {
+			t.Fatalf("body %q", it.Body)
+		}
+	})
+}

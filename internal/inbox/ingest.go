@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"tilltal/internal/db"
@@ -37,9 +38,7 @@ func Ingest(ctx context.Context, tx *db.Tx, channelID int64, ev platform.Event, 
 	if obj.ExternalID == "" {
 		return Ingested{}, fmt.Errorf("inbox: ingest: event %s has no object id", ev.EventID)
 	}
-	if len(obj.Text) > maxBody {
-		obj.Text = obj.Text[:maxBody]
-	}
+	obj = cleanObject(obj)
 	at := ev.OccurredAt
 	if at.IsZero() {
 		at = now
@@ -207,4 +206,28 @@ func truncateRunes(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// cleanObject makes an object's text storable on both databases: valid
+// UTF-8 without NUL (PostgreSQL refuses both in TEXT), bounded in size.
+// Everything else a citizen wrote — markup, control and bidi characters — is
+// kept as written and escaped when shown.
+func cleanObject(o platform.Object) platform.Object {
+	o.Text = clean(o.Text, maxBody)
+	o.Author.Name = clean(o.Author.Name, 300)
+	o.Author.Handle = clean(o.Author.Handle, 300)
+	o.Author.ProfileURL = clean(o.Author.ProfileURL, 2000)
+	o.Permalink = clean(o.Permalink, 2000)
+	o.ExternalID = clean(o.ExternalID, 500)
+	o.ParentID = clean(o.ParentID, 500)
+	o.ThreadID = clean(o.ThreadID, 500)
+	return o
+}
+
+func clean(s string, max int) string {
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+	if len(s) > max {
+		s = strings.ToValidUTF8(s[:max], "")
+	}
+	return s
 }
