@@ -97,3 +97,42 @@ func TestInboxScopingAndWork(t *testing.T) {
 		}
 	})
 }
+
+func TestItemsAPIScoping(t *testing.T) {
+	t.Parallel()
+	eachDialect(t, func(t *testing.T, e *e2e) {
+		own, ownItem := e.seedItem("BUF", "page-buf", "c1", "Hur söker jag förskoleplats?")
+		_, otherItem := e.seedItem("SBF", "page-sbf", "c2", "Bygglov för altan?")
+		e.addMember("redaktor@exempelby.se", own, "editor")
+		tok := e.token("redaktor@exempelby.se")
+		status, out := e.api("GET", "/api/v1/items?q=f%C3%B6rskoleplatsen", tok, "")
+		items, _ := out["items"].([]any)
+		if status != 200 || len(items) != 1 {
+			t.Fatalf("list: %d %v", status, out)
+		}
+		if status, _ := e.api("GET", "/api/v1/items?status=all", tok, ""); status != http.StatusUnprocessableEntity {
+			t.Fatalf("bad status filter: %d", status)
+		}
+		if status, _ := e.api("GET", fmt.Sprintf("/api/v1/items/%d", otherItem), tok, ""); status != http.StatusNotFound {
+			t.Fatalf("other item: %d", status)
+		}
+		if status, _ := e.api("POST", fmt.Sprintf("/api/v1/items/%d/status", otherItem), tok, `{"status":"answered"}`); status != http.StatusNotFound {
+			t.Fatalf("other item status: %d", status)
+		}
+		status, got := e.api("POST", fmt.Sprintf("/api/v1/items/%d/status", ownItem), tok, `{"status":"waiting"}`)
+		if status != 200 || got["status"] != "waiting" {
+			t.Fatalf("status: %d %v", status, got)
+		}
+		if status, _ := e.api("POST", fmt.Sprintf("/api/v1/items/%d/status", ownItem), tok, `{"status":"hidden"}`); status != http.StatusUnprocessableEntity {
+			t.Fatalf("hidden by hand: %d", status)
+		}
+		// The registrar reads everything but cannot work items.
+		rtok := e.token("registrator@exempelby.se")
+		if status, _ := e.api("GET", fmt.Sprintf("/api/v1/items/%d", otherItem), rtok, ""); status != 200 {
+			t.Fatalf("registrar read: %d", status)
+		}
+		if status, _ := e.api("POST", fmt.Sprintf("/api/v1/items/%d/notes", otherItem), rtok, `{"text":"x"}`); status != http.StatusForbidden {
+			t.Fatalf("registrar note: %d", status)
+		}
+	})
+}

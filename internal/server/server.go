@@ -107,7 +107,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 		}
 		oidc = flow
 	}
-	apiSurface := &api.API{DB: d, Org: a.Org}
+	apiSurface := &api.API{DB: d, Org: a.Org, Inbox: a.Inbox}
 	mounts := append(apiSurface.Routes(), web.Mount{Pattern: "GET /metrics", Access: web.Public, Handler: metricsHandler()})
 	a.Web, err = web.New(web.Deps{Config: cfg, DB: d, Org: a.Org, Auth: a.Auth, Outbox: a.Outbox, Inbox: a.Inbox, OIDC: oidc, Log: log, Now: now, Mount: mounts})
 	if err != nil {

@@ -65,7 +65,17 @@ func Stem(word string) string {
 		// leaves alone.
 		word = word[:len(word)-2]
 	}
-	return swedish.Stem(word, true)
+	// Snowball removes one suffix per pass, so "platsen" becomes "plats"
+	// while "plats" becomes "plat". Stemming to a fixed point makes the
+	// inflected forms meet.
+	for range 3 {
+		next := swedish.Stem(word, true)
+		if next == word {
+			break
+		}
+		word = next
+	}
+	return word
 }
 
 // Terms returns the search terms of text: stems of its words, function

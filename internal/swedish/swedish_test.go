@@ -12,6 +12,8 @@ func TestStemsMeet(t *testing.T) {
 		{"bygglov", "bygglovet", "bygglovs"},
 		{"snöröjning", "snöröjningen"},
 		{"förskola", "förskolan", "förskolor"},
+		{"förskoleplats", "förskoleplatsen", "förskoleplatser"},
+		{"beslut", "beslutet", "besluten"},
 	}
 	for _, g := range groups {
 		want := Stem(g[0])
