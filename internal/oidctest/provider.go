@@ -39,6 +39,9 @@ type User struct {
 	// out, as Entra does for a person with no assignment.
 	Roles  []string
 	Groups []string
+	// Claims are put into the ID token as they are, e.g. Entra's "oid",
+	// "email_verified", or "_claim_names" for a person in too many groups.
+	Claims map[string]any
 	// Tamper, when set, makes the provider corrupt this person's ID tokens.
 	Tamper *Tampering
 }

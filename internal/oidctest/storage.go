@@ -196,6 +196,9 @@ func (s *storage) fillUserinfo(info *oidc.UserInfo, subject string, scopes []str
 	if u.Groups != nil {
 		info.AppendClaims("groups", u.Groups)
 	}
+	for k, v := range u.Claims {
+		info.AppendClaims(k, v)
+	}
 	return nil
 }
 

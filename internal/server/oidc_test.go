@@ -34,6 +34,9 @@ const (
 	msgWrongNonce  = "ID-token hör inte till den här inloggningen"
 	msgCancelled   = "Du har inte tillgång till Tilltal hos identitetsleverantören"
 	msgRelinked    = "redan kopplad till en annan inloggning"
+	msgOverage     = "du är med i för många"
+	msgUnverified  = "har inte bekräftat din e-postadress"
+	msgInactive    = "Ditt konto i Tilltal är inaktiverat"
 )
 
 // oidcRig is a Tilltal that signs people in through a real OpenID
@@ -275,6 +278,7 @@ func TestOIDCSignIn(t *testing.T) {
 			t.Run("bad ID tokens", func(t *testing.T) { t.Parallel(); testBadIDTokens(t, rolesRig) })
 			t.Run("cancelled", func(t *testing.T) { t.Parallel(); testCancelled(t, rolesRig) })
 			t.Run("linking", func(t *testing.T) { t.Parallel(); testLinking(t, rolesRig) })
+			t.Run("link refusals", func(t *testing.T) { t.Parallel(); testLinkRefusals(t, rolesRig) })
 		})
 	}
 }
@@ -312,18 +316,32 @@ func testGroups(t *testing.T, rig *oidcRig) {
 	tests := []struct {
 		email  string
 		groups []string
+		claims map[string]any
 		want   []org.Role
+		msg    string // the refusal when want is nil
 	}{
-		{"grupp.redaktor@exempelby.se", []string{groupUnrelated, groupEditors}, []org.Role{org.Editor}},
-		{"grupp.bada@exempelby.se", []string{groupRegistrars, groupEditors}, []org.Role{org.Editor, org.Registrar}},
+		{"grupp.redaktor@exempelby.se", []string{groupUnrelated, groupEditors}, nil, []org.Role{org.Editor}, ""},
+		{"grupp.bada@exempelby.se", []string{groupRegistrars, groupEditors}, nil, []org.Role{org.Editor, org.Registrar}, ""},
+		{"grupp.ingen@exempelby.se", []string{groupUnrelated}, nil, nil, msgNoRole},
+		// A person in over 200 groups: Entra leaves "groups" out and points
+		// to Microsoft Graph instead.
+		{"grupp.manga@exempelby.se", nil, map[string]any{
+			"_claim_names":   map[string]any{"groups": "src1"},
+			"_claim_sources": map[string]any{"src1": map[string]any{"endpoint": "https://graph.microsoft.com/v1.0/users/x/getMemberObjects"}},
+		}, nil, msgOverage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.email, func(t *testing.T) {
 			t.Parallel()
-			rig.idp.AddUser(oidctest.User{Email: tt.email, Name: "Gun Gruppsson", Groups: tt.groups,
+			rig.idp.AddUser(oidctest.User{Email: tt.email, Name: "Gun Gruppsson", Groups: tt.groups, Claims: tt.claims,
 				Roles: []string{roleCommunicator}}) // the roles claim is not the configured one
 			b := newBrowser(t)
-			if p := rig.signIn(b, tt.email, "/"); p.status != http.StatusOK || !strings.Contains(p.body, "Gun Gruppsson") {
+			p := rig.signIn(b, tt.email, "/")
+			if tt.want == nil {
+				refused(t, b, rig, p, http.StatusForbidden, tt.msg)
+				return
+			}
+			if p.status != http.StatusOK || !strings.Contains(p.body, "Gun Gruppsson") {
 				t.Fatalf("sign-in failed: %d at %s: %s", p.status, p.url, gist(p.body))
 			}
 			if r, _ := rig.roles(t, tt.email); !slices.Equal(r, tt.want) {
@@ -352,6 +370,9 @@ func testReplayedCallback(t *testing.T, rig *oidcRig) {
 	again := newBrowser(t)
 	u, _ := url.Parse(rig.url)
 	again.jar.SetCookies(u, []*http.Cookie{{Name: "tilltal_oidc_state", Value: state, Path: "/login/oidc"}})
+	if c := again.jar.Cookies(callback); len(c) != 1 || c[0].Value != state {
+		t.Fatalf("the binding cookie would not be sent with the callback: %v", c)
+	}
 	refused(t, again, rig, again.get(callback.String()), http.StatusUnauthorized, msgFlowInvalid)
 }
 
@@ -379,36 +400,45 @@ func testWrongState(t *testing.T, rig *oidcRig) {
 		{"someone else's sign-in", "", stolen.RawQuery},
 		{"someone else's sign-in in a signing-in browser", "s1", stolen.RawQuery},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			victim := newBrowser(t)
-			if tt.cookie != "" {
-				u, _ := url.Parse(rig.url)
-				victim.jar.SetCookies(u, []*http.Cookie{{Name: "tilltal_oidc_state", Value: tt.cookie, Path: "/login/oidc"}})
-			}
-			refused(t, victim, rig, victim.get(rig.url+"/login/oidc/callback?"+tt.query), http.StatusUnauthorized, msgFlowInvalid)
-		})
+	t.Run("refused", func(t *testing.T) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				t.Parallel()
+				victim := newBrowser(t)
+				if tt.cookie != "" {
+					u, _ := url.Parse(rig.url)
+					victim.jar.SetCookies(u, []*http.Cookie{{Name: "tilltal_oidc_state", Value: tt.cookie, Path: "/login/oidc"}})
+				}
+				refused(t, victim, rig, victim.get(rig.url+"/login/oidc/callback?"+tt.query), http.StatusUnauthorized, msgFlowInvalid)
+			})
+		}
+	})
+	// The stolen callback was good all along: in the browser that started
+	// it, it signs in.
+	if p := attacker.get(stolen.String()); p.status != http.StatusOK || attacker.session(rig) == "" {
+		t.Fatalf("the attacker's own callback did not sign in: %d %s", p.status, gist(p.body))
 	}
 }
 
 func testNoRole(t *testing.T, rig *oidcRig) {
 	tests := []struct {
-		name  string
-		roles []string
+		name   string
+		roles  []string
+		claims map[string]any
+		msg    string
 	}{
-		{"other app's role", []string{"Annan.App.Admin"}},
-		{"empty roles claim", []string{}},
-		{"no roles claim", nil},
-		{"role map value is case-sensitive", []string{strings.ToLower(roleEditor)}},
+		{"other app's role", []string{"Annan.App.Admin"}, nil, msgNoRole},
+		{"empty roles claim", []string{}, nil, msgNoRole},
+		{"no roles claim", nil, nil, msgNoRole},
+		{"role map value is case-sensitive", []string{strings.ToLower(roleEditor)}, nil, msgNoRole},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			email := "utan.roll" + string(rune('a'+i)) + "@exempelby.se"
-			rig.idp.AddUser(oidctest.User{Email: email, Name: "Utan Roll", Roles: tt.roles})
+			rig.idp.AddUser(oidctest.User{Email: email, Name: "Utan Roll", Roles: tt.roles, Claims: tt.claims})
 			b := newBrowser(t)
-			refused(t, b, rig, rig.signIn(b, email, "/"), http.StatusForbidden, msgNoRole)
+			refused(t, b, rig, rig.signIn(b, email, "/"), http.StatusForbidden, tt.msg)
 			if _, found := rig.roles(t, email); found {
 				t.Fatal("a person without a role was created")
 			}
@@ -462,8 +492,10 @@ func testBadIDTokens(t *testing.T, rig *oidcRig) {
 	tests := []struct {
 		name   string
 		tamper oidctest.Tampering
-		msg    string
+		msg    string // "" when the sign-in must succeed
 	}{
+		// The control: re-signing itself does not break a token.
+		{"re-signed, honest", oidctest.Tampering{Claims: func(c map[string]any) { c["xms_pl"] = "sv" }}, ""},
 		{"another client's token", oidctest.Tampering{Claims: func(c map[string]any) {
 			c["aud"], c["azp"], c["client_id"] = []string{"annan-app"}, "annan-app", "annan-app"
 		}}, msgBadToken},
@@ -484,7 +516,14 @@ func testBadIDTokens(t *testing.T, rig *oidcRig) {
 			email := "tore.token" + string(rune('a'+i)) + "@exempelby.se"
 			rig.idp.AddUser(oidctest.User{Email: email, Name: "Tore Token", Roles: []string{roleCommunicator}, Tamper: &tt.tamper})
 			b := newBrowser(t)
-			refused(t, b, rig, rig.signIn(b, email, "/"), http.StatusUnauthorized, tt.msg)
+			p := rig.signIn(b, email, "/")
+			if tt.msg == "" {
+				if p.status != http.StatusOK || !strings.Contains(p.body, "Tore Token") {
+					t.Fatalf("an honest re-signed token was refused: %d %s", p.status, gist(p.body))
+				}
+				return
+			}
+			refused(t, b, rig, p, http.StatusUnauthorized, tt.msg)
 			if _, found := rig.roles(t, email); found {
 				t.Fatal("a refused token created a user")
 			}
@@ -501,31 +540,96 @@ func testCancelled(t *testing.T, rig *oidcRig) {
 }
 
 func testLinking(t *testing.T, rig *oidcRig) {
-	const email = "bo.befintlig@exempelby.se"
-	// Entra keeps the address as it was typed; Tilltal compares it in lower case.
-	const idpEmail = "Bo.Befintlig@Exempelby.se"
-	ctx := context.Background()
-	// The communicator added Bo by e-mail before his first sign-in.
-	before, err := rig.app.Org.CreateUser(ctx, org.NewUser{Email: email, Name: "Bo Befintlig", Roles: []org.Role{org.Legal}})
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name  string
+		email string // at the provider, as typed there; Tilltal keeps it in lower case
+		// oid is Entra's object id, the same in every app registration; ""
+		// for a provider that has only "sub".
+		oid string
+	}{
+		{"entra object id", "Bo.Befintlig@Exempelby.se", "3c1f9a2b-5d7e-4f80-a1b2-c3d4e5f60718"},
+		{"subject only", "Cia.Befintlig@Exempelby.se", ""},
 	}
-	rig.idp.AddUser(oidctest.User{Email: idpEmail, Name: "Bo B", Roles: []string{roleEditor}})
-	b := newBrowser(t)
-	if p := rig.signIn(b, idpEmail, "/"); p.status != http.StatusOK || !strings.Contains(p.body, "Bo Befintlig") {
-		t.Fatalf("sign-in of an existing person failed: %d %s", p.status, gist(p.body))
-	}
-	after, err := rig.app.Org.UserByEmail(ctx, email)
-	if err != nil || after.ID != before.ID || !slices.Equal(after.Roles, []org.Role{org.Editor}) {
-		t.Fatalf("existing person not linked: before %+v after %+v (%v)", before, after, err)
-	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			email := strings.ToLower(tt.email)
+			claims := map[string]any{}
+			if tt.oid != "" {
+				claims["oid"] = tt.oid
+			}
+			// The communicator added the person before their first sign-in.
+			before, err := rig.app.Org.CreateUser(ctx, org.NewUser{Email: email, Name: "Befintlig Person", Roles: []org.Role{org.Legal}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rig.idp.AddUser(oidctest.User{Email: tt.email, Name: "B", Roles: []string{roleEditor}, Claims: claims})
+			b := newBrowser(t)
+			if p := rig.signIn(b, tt.email, "/"); p.status != http.StatusOK || !strings.Contains(p.body, "Befintlig Person") {
+				t.Fatalf("sign-in of an existing person failed: %d %s", p.status, gist(p.body))
+			}
+			after, err := rig.app.Org.UserByEmail(ctx, email)
+			if err != nil || after.ID != before.ID || !slices.Equal(after.Roles, []org.Role{org.Editor}) {
+				t.Fatalf("existing person not linked: before %+v after %+v (%v)", before, after, err)
+			}
 
-	// Another account at the provider (a new subject) that claims the same
-	// e-mail address, the "nOAuth" attack, must not take over the person.
-	rig.idp.AddUser(oidctest.User{Email: idpEmail, Name: "Inkräktare", Roles: []string{roleCommunicator}})
-	b = newBrowser(t)
-	refused(t, b, rig, rig.signIn(b, idpEmail, "/"), http.StatusConflict, msgRelinked)
-	if r, _ := rig.roles(t, email); !slices.Equal(r, []org.Role{org.Editor}) {
-		t.Fatalf("roles changed by the impostor: %v", r)
+			if tt.oid != "" {
+				// Tilltal registered anew in Entra: every "sub" changes, the
+				// "oid" stays, and so does the link.
+				rig.idp.AddUser(oidctest.User{Email: tt.email, Name: "B", Roles: []string{roleEditor}, Claims: claims})
+				if p := rig.signIn(newBrowser(t), tt.email, "/"); p.status != http.StatusOK || !strings.Contains(p.body, "Befintlig Person") {
+					t.Fatalf("sign-in after a new app registration failed: %d %s", p.status, gist(p.body))
+				}
+			}
+
+			// Another account at the provider that claims the same address
+			// (the "nOAuth" attack) must not take over the linked person.
+			impostor := map[string]any{}
+			if tt.oid != "" {
+				impostor["oid"] = "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a"
+			}
+			rig.idp.AddUser(oidctest.User{Email: tt.email, Name: "Inkräktare", Roles: []string{roleCommunicator}, Claims: impostor})
+			b = newBrowser(t)
+			refused(t, b, rig, rig.signIn(b, tt.email, "/"), http.StatusConflict, msgRelinked)
+			if r, _ := rig.roles(t, email); !slices.Equal(r, []org.Role{org.Editor}) {
+				t.Fatalf("roles changed by the impostor: %v", r)
+			}
+		})
+	}
+}
+
+func testLinkRefusals(t *testing.T, rig *oidcRig) {
+	tests := []struct {
+		name     string
+		claims   map[string]any
+		inactive bool
+		msg      string
+	}{
+		{"address not verified", map[string]any{"email_verified": false}, false, msgUnverified},
+		{"deactivated in Tilltal", nil, true, msgInactive},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			email := "lisa.lank" + string(rune('a'+i)) + "@exempelby.se"
+			u, err := rig.app.Org.CreateUser(ctx, org.NewUser{Email: email, Name: "Lisa Länk", Roles: []org.Role{org.Legal}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.inactive {
+				u.Active = false
+				if err := rig.app.Org.UpdateUser(ctx, u); err != nil {
+					t.Fatal(err)
+				}
+			}
+			rig.idp.AddUser(oidctest.User{Email: email, Name: "Lisa Länk", Roles: []string{roleCommunicator}, Claims: tt.claims})
+			b := newBrowser(t)
+			refused(t, b, rig, rig.signIn(b, email, "/"), http.StatusForbidden, tt.msg)
+			if r, _ := rig.roles(t, email); !slices.Equal(r, []org.Role{org.Legal}) {
+				t.Fatalf("a refused sign-in changed the roles: %v", r)
+			}
+		})
 	}
 }
