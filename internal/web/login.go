@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -152,7 +153,13 @@ func (s *Server) oidcRefused(w http.ResponseWriter, r *http.Request, err error) 
 	if kind == apperr.Internal {
 		return err
 	}
-	s.Log.Info("oidc sign-in refused", "err", err)
+	level := slog.LevelInfo
+	if kind == apperr.Unauthorized {
+		// A token that fails verification or an exchange the provider
+		// refuses is most often a misconfiguration the operator must see.
+		level = slog.LevelWarn
+	}
+	s.Log.Log(r.Context(), level, "oidc sign-in refused", "err", err)
 	return s.showLogin(w, r, statusOf(kind), loginData{Next: "/", Error: apperr.Message(err)})
 }
 
