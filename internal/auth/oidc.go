@@ -38,6 +38,10 @@ type OIDC struct {
 	client   *http.Client
 }
 
+// ErrOIDCConfig marks a configuration mistake, as opposed to a provider that
+// cannot be reached: the first stops the start, the second does not.
+var ErrOIDCConfig = errors.New("oidc: configuration")
+
 // NewOIDC discovers the provider and prepares the flow. baseURL is Tilltal's
 // own public address; the callback is baseURL + /login/oidc/callback.
 func NewOIDC(ctx context.Context, cfg config.OIDC, baseURL string, svc *Service, client *http.Client) (*OIDC, error) {
@@ -45,12 +49,12 @@ func NewOIDC(ctx context.Context, cfg config.OIDC, baseURL string, svc *Service,
 		client = &http.Client{Timeout: 15 * time.Second}
 	}
 	if len(cfg.RoleMap) == 0 {
-		return nil, errors.New("oidc: TILLTAL_OIDC_ROLE_MAP is empty, so nobody could get a role")
+		return nil, fmt.Errorf("%w: TILLTAL_OIDC_ROLE_MAP is empty, so nobody could get a role", ErrOIDCConfig)
 	}
 	for value, role := range cfg.RoleMap {
 		// A typo here would silently give nobody the role.
 		if _, err := org.ParseRole(role); err != nil {
-			return nil, fmt.Errorf("oidc: TILLTAL_OIDC_ROLE_MAP maps %q to %q, which is not a role (communicator, owner, editor, department, registrar, legal)", value, role)
+			return nil, fmt.Errorf("%w: TILLTAL_OIDC_ROLE_MAP maps %q to %q, which is not a role (communicator, owner, editor, department, registrar, legal)", ErrOIDCConfig, value, role)
 		}
 	}
 	ctx = oidc.ClientContext(ctx, client)

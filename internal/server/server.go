@@ -102,10 +102,17 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	var oidc web.OIDCFlow
 	if cfg.OIDC.Enabled() {
 		flow, err := auth.NewOIDC(ctx, cfg.OIDC, cfg.BaseURL, a.Auth, o.HTTPClient)
-		if err != nil {
+		switch {
+		case err == nil:
+			oidc = flow
+		case errors.Is(err, auth.ErrOIDCConfig):
 			return nil, err
+		default:
+			// The provider is unreachable now; start anyway and discover it
+			// on the first sign-in through it.
+			log.Warn("OIDC provider not reachable at start; will retry at sign-in", "issuer", cfg.OIDC.Issuer, "err", err)
+			oidc = auth.NewLazyOIDC(cfg.OIDC, cfg.BaseURL, a.Auth, o.HTTPClient)
 		}
-		oidc = flow
 	}
 	apiSurface := &api.API{DB: d, Org: a.Org, Inbox: a.Inbox}
 	mounts := append(apiSurface.Routes(), web.Mount{Pattern: "GET /metrics", Access: web.Public, Handler: metricsHandler()})

@@ -145,8 +145,10 @@ func statusOf(k apperr.Kind) int {
 		return http.StatusForbidden
 	case apperr.Unauthorized:
 		return http.StatusUnauthorized
-	case apperr.Unavailable:
+	case apperr.RateLimited:
 		return http.StatusTooManyRequests
+	case apperr.Unavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
