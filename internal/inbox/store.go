@@ -181,6 +181,13 @@ func quoteEach(terms []string, q string) []string {
 	return out
 }
 
+// LatestID returns the id of the newest item, 0 when there is none.
+func (s *Store) LatestID(ctx context.Context) (int64, error) {
+	var id sql.NullInt64
+	err := s.DB.QueryRow(ctx, "SELECT MAX(id) FROM items").Scan(&id)
+	return id.Int64, err
+}
+
 // Get returns one item.
 func (s *Store) Get(ctx context.Context, id int64) (Item, error) {
 	it, err := scanItem(s.DB.QueryRow(ctx, "SELECT "+itemColumns+itemJoins+" WHERE i.id = ?", id))

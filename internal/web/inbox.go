@@ -23,6 +23,16 @@ type inboxData struct {
 	Filter   inboxForm
 	Statuses []inbox.Status
 	Next     string
+	// LatestID is the newest item id when the page was made; the live
+	// stream sends what arrives after it.
+	LatestID  int64
+	LiveQuery string
+}
+
+// inboxRow is what the row template gets, on the page and in the stream.
+type inboxRow struct {
+	L    Localizer
+	Item inbox.Item
 }
 
 // inboxForm is the filter form as typed, echoed back into the form.
@@ -31,6 +41,35 @@ type inboxForm struct {
 }
 
 func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) error {
+	f, form, err := inboxFilter(r)
+	if err != nil {
+		return err
+	}
+	f.After, _ = strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	items, err := s.Inbox.List(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	d := inboxData{Items: items, Filter: form, Statuses: inbox.Statuses, LiveQuery: r.URL.Query().Encode()}
+	if len(items) == f.Limit {
+		v := r.URL.Query()
+		v.Set("after", strconv.FormatInt(items[len(items)-1].ID, 10))
+		d.Next = "/inkorg?" + v.Encode()
+	}
+	if len(items) > 0 && !f.Oldest && f.After == 0 {
+		d.LatestID = items[0].ID
+	} else {
+		d.LatestID, err = s.Inbox.LatestID(r.Context())
+		if err != nil {
+			return err
+		}
+	}
+	return s.render(w, r, "inbox", d)
+}
+
+// inboxFilter reads the filter form of the inbox page, scoped to what the
+// person may see.
+func inboxFilter(r *http.Request) (inbox.Filter, inboxForm, error) {
 	p := PrincipalFrom(r.Context())
 	q := r.URL.Query()
 	form := inboxForm{Q: q.Get("q"), Status: q.Get("status"), Platform: q.Get("platform"), Channel: q.Get("channel"), Mine: q.Get("mine"),
@@ -43,7 +82,7 @@ func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) error {
 	default:
 		st, err := inbox.ParseStatus(form.Status)
 		if err != nil {
-			return err
+			return f, form, err
 		}
 		f.Status = st
 	}
@@ -55,26 +94,15 @@ func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	var err error
 	if f.Since, err = dateParam(form.Since); err != nil {
-		return err
+		return f, form, err
 	}
 	if f.Until, err = dateParam(form.Until); err != nil {
-		return err
+		return f, form, err
 	}
 	if !f.Until.IsZero() {
 		f.Until = f.Until.AddDate(0, 0, 1)
 	}
-	f.After, _ = strconv.ParseInt(q.Get("after"), 10, 64)
-	items, err := s.Inbox.List(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	d := inboxData{Items: items, Filter: form, Statuses: inbox.Statuses}
-	if len(items) == f.Limit {
-		v := q
-		v.Set("after", strconv.FormatInt(items[len(items)-1].ID, 10))
-		d.Next = "/inkorg?" + v.Encode()
-	}
-	return s.render(w, r, "inbox", d)
+	return f, form, nil
 }
 
 // dateParam reads a yyyy-mm-dd date as the start of that day in Stockholm.

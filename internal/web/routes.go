@@ -29,6 +29,7 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /{$}", SignedIn, s.home)
 
 	s.handle("GET /inkorg", inboxReaders, s.inboxPage)
+	s.handle("GET /inkorg/live", inboxReaders, s.inboxLive)
 	s.handle("GET /inkorg/{id}", inboxReaders, s.itemPage)
 	s.handle("POST /inkorg/{id}/status", inboxWorkers, s.itemStatus)
 	s.handle("POST /inkorg/{id}/tilldela", inboxWorkers, s.itemAssign)

@@ -5,3 +5,27 @@ document.addEventListener("DOMContentLoaded", function () {
   var err = document.querySelector("main [role=alert]");
   if (err) { err.setAttribute("tabindex", "-1"); err.focus(); }
 });
+
+// Live inbox: new items arrive as server-sent events and are put at the top
+// of the table (newest-first view), announced politely to screen readers.
+document.addEventListener("DOMContentLoaded", function () {
+  var table = document.getElementById("inbox-table");
+  if (!table || !window.EventSource || new URLSearchParams(location.search).get("order") === "oldest") { return; }
+  var body = table.querySelector("tbody");
+  var announce = document.getElementById("inbox-announce");
+  var fresh = 0;
+  var es = new EventSource(table.getAttribute("data-live"));
+  es.addEventListener("item", function (ev) {
+    var msg = JSON.parse(ev.data);
+    if (body.querySelector('tr[data-id="' + msg.id + '"]')) { return; }
+    var tmp = document.createElement("tbody");
+    tmp.innerHTML = msg.html;
+    var row = tmp.firstElementChild;
+    row.classList.add("fresh");
+    body.insertBefore(row, body.firstChild);
+    var empty = document.getElementById("inbox-empty");
+    if (empty) { empty.remove(); }
+    fresh++;
+    if (announce) { announce.textContent = fresh + " " + (document.documentElement.lang === "en" ? "new items" : "nya ärenden"); }
+  });
+});
