@@ -77,9 +77,12 @@ func addressAt(s string, w span, prev [2]span, buf []byte) (Finding, bool) {
 	start := w.start
 	switch {
 	case whole:
-		// "gata" on its own needs a capitalised name in the genitive before it.
+		// "gata" or "torget" on its own needs a capitalised name in the
+		// genitive ("Olof Palmes gata") or a prefix ("Lilla torget") before it.
 		if start, ok = genitiveStart(s, w, prev); !ok {
-			return Finding{}, false
+			if start = prefixStart(s, w, prev[1]); start == w.start {
+				return Finding{}, false
+			}
 		}
 		capital = true
 	case !capital && !suffix.lowerOK:

@@ -140,7 +140,7 @@ func (p *idParts) kind() Kind {
 	if day > 60 {
 		day, k = day-60, KindSamordningsnummer
 	}
-	if !realDate(p.year, p.month, day) {
+	if !realDate(p.year, p.month, day) && !(k == KindSamordningsnummer && partialDate(p.month, day)) {
 		return 0
 	}
 	if interim {
@@ -188,6 +188,13 @@ func realDate(year, month, day int) bool {
 		days = 29
 	}
 	return day <= days
+}
+
+// partialDate accepts the unknown parts that a samordningsnummer may have
+// since 2022: month 00, or day 00 (written 60), when the exact date of birth is
+// not known.
+func partialDate(month, day int) bool {
+	return month >= 0 && month <= 12 && day >= 0 && day <= 31 && (month == 0 || day == 0)
 }
 
 func num(b []byte) int {
