@@ -137,10 +137,11 @@ func (p *idParts) kind() Kind {
 		return 0
 	}
 	day, k := p.day, KindPersonnummer
-	if day > 60 {
+	if day >= 60 {
 		day, k = day-60, KindSamordningsnummer
 	}
-	if !realDate(p.year, p.month, day) && !(k == KindSamordningsnummer && partialDate(p.month, day)) {
+	if k == KindPersonnummer && !realDate(p.year, p.month, day) ||
+		k == KindSamordningsnummer && !coordinationDate(p.month, day) {
 		return 0
 	}
 	if interim {
@@ -190,11 +191,11 @@ func realDate(year, month, day int) bool {
 	return day <= days
 }
 
-// partialDate accepts the unknown parts that a samordningsnummer may have
-// since 2022: month 00, or day 00 (written 60), when the exact date of birth is
-// not known.
-func partialDate(month, day int) bool {
-	return month >= 0 && month <= 12 && day >= 0 && day <= 31 && (month == 0 || day == 0)
+// coordinationDate checks the date of a samordningsnummer loosely: month 00
+// and day 00 (written 60) stand for unknown parts, and Skatteverket's own test
+// samordningsnummer include days such as 31 April, so any day up to 31 counts.
+func coordinationDate(month, day int) bool {
+	return month >= 0 && month <= 12 && day >= 0 && day <= 31
 }
 
 func num(b []byte) int {
