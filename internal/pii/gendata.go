@@ -44,6 +44,13 @@ const (
 	minLowerUses = 3
 )
 
+// foreignArticles start place and band names ("El Salvador", "The Smiths")
+// rather than the names of persons.
+var foreignArticles = map[string]bool{
+	"el": true, "la": true, "le": true, "les": true, "the": true, "los": true, "las": true,
+	"der": true, "die": true, "das": true, "del": true,
+}
+
 // knownOrdinary are everyday Swedish words that are also common names but too
 // rare in the small training texts to be found there: nature words and the
 // like (rosa = pink, björn = bear, ek = oak, lund = grove, holm = islet).
@@ -101,6 +108,9 @@ func main() {
 	}
 	delete(common, "word")
 	delete(common, "")
+	for w := range foreignArticles {
+		common[w] = "s"
+	}
 	for w, n := range firstCount {
 		if n >= minFrequentFirst && common[w] == "s" {
 			common[w] = "o"

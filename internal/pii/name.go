@@ -131,8 +131,7 @@ func adjacentWord(s string, i int) (span, bool) {
 	default:
 		return span{}, false
 	}
-	w, ok := nextWord(s, i)
-	return w, ok && w.start == i
+	return wordAt(s, i)
 }
 
 // hasUpper reports whether s may hold a capital letter; non-ASCII text is

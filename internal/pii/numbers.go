@@ -47,7 +47,8 @@ func scanNumbers(s string, fs []Finding) []Finding {
 
 // readChain reads the chain that starts at i and returns it with the index
 // where scanning should go on. A chain with an over-long group yields no
-// groups: a 20-digit reference number holds no personnummer.
+// groups: a 20-digit reference number holds no personnummer. (Groups read
+// before it are dropped too: "070 123456789012345" is no phone number.)
 func readChain(s string, i int, groups []group) (chain, int) {
 	ch := chain{plusPos: i}
 	if s[i] == '+' {
@@ -61,9 +62,6 @@ func readChain(s string, i int, groups []group) (chain, int) {
 			j++
 		}
 		if j-i > maxGroupLen {
-			for j < len(s) && (isDigit(s[j]) || s[j] == ' ' || s[j] == '-') {
-				j++
-			}
 			return chain{}, j
 		}
 		groups = append(groups, group{start: i, end: j, sep: sep})

@@ -13,6 +13,10 @@ const (
 // phoneAt reports a phone number starting at group k.
 func phoneAt(s string, ch chain, k int) (Finding, int, bool) {
 	g := ch.groups
+	intl := ch.plus && k == 0
+	if !intl && s[g[k].start] != '0' {
+		return Finding{}, 0, false // every national or 00-prefixed number starts with 0
+	}
 	var digits [32]byte
 	n, best := 0, -1
 	var national string
@@ -21,7 +25,10 @@ func phoneAt(s string, ch chain, k int) (Finding, int, bool) {
 			break
 		}
 		n += copy(digits[n:], s[g[m].start:g[m].end])
-		if nat, ok := nationalNumber(string(digits[:n]), ch.plus && k == 0); ok {
+		if n < minNational-1 {
+			continue // too short even as +46 plus a number
+		}
+		if nat, ok := nationalNumber(string(digits[:n]), intl); ok {
 			best, national = m, nat
 		}
 	}
@@ -29,7 +36,7 @@ func phoneAt(s string, ch chain, k int) (Finding, int, bool) {
 		return Finding{}, 0, false
 	}
 	start := g[k].start
-	if ch.plus && k == 0 {
+	if intl {
 		start = ch.plusPos
 	}
 	f := Finding{Kind: KindPhone, Start: start, End: g[best].end}

@@ -45,8 +45,8 @@ func postcodeTownAt(s string, i int, known bool) (postcodeTown, bool) {
 		return pt, false
 	}
 	j = skipSpaces(s, j, 2)
-	w, ok := nextWord(s, j)
-	if !ok || w.start != j {
+	w, ok := wordAt(s, j)
+	if !ok {
 		return pt, false
 	}
 	if sh := wordShape(s[w.start:w.end]); sh != titleShape && sh != capsShape {
@@ -64,8 +64,8 @@ func postcodeTownAt(s string, i int, known bool) (postcodeTown, bool) {
 		if end >= len(s) || s[end] != ' ' {
 			break
 		}
-		next, ok := nextWord(s, end+1)
-		if !ok || next.start != end+1 {
+		next, ok := wordAt(s, end+1)
+		if !ok {
 			break
 		}
 		end = next.end

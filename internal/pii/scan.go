@@ -60,11 +60,11 @@ func (sc *Scanner) Scan(text string) []Finding {
 	fs = scanAddresses(text, fs)
 	fs = scanNames(text, fs)
 	fs = resolve(fs)
-	if len(sc.allow) > 0 {
-		fs = slices.DeleteFunc(fs, sc.allowed)
-	}
 	for i := range fs {
 		fs[i].Text = text[fs[i].Start:fs[i].End]
+	}
+	if len(sc.allow) > 0 {
+		fs = slices.DeleteFunc(fs, sc.allowed)
 	}
 	return fs
 }

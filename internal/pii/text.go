@@ -21,6 +21,18 @@ func nextWord(s string, i int) (w span, ok bool) {
 	return span{}, false
 }
 
+// wordAt returns the word that starts exactly at byte i. Unlike nextWord
+// it never looks further, which keeps callers that probe many positions linear.
+func wordAt(s string, i int) (span, bool) {
+	if i >= len(s) {
+		return span{}, false
+	}
+	if r, _ := decodeRune(s, i); !unicode.IsLetter(r) {
+		return span{}, false
+	}
+	return span{i, wordEnd(s, i)}, true
+}
+
 // wordEnd returns the end of the word that starts at i.
 func wordEnd(s string, i int) int {
 	for i < len(s) {
