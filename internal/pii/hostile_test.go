@@ -78,8 +78,7 @@ func FuzzScan(f *testing.F) {
 		}
 		red := Redact(text, fs)
 		for _, f := range fs {
-			if f.Personal() && len(f.Text) > len("[e-post]")+8 && strings.Contains(red, f.Text) &&
-				!strings.Contains(Redact(strings.Replace(text, f.Text, "", 1), nil), f.Text) {
+			if f.Personal() && strings.Count(text, f.Text) == 1 && strings.Contains(red, f.Text) {
 				t.Fatalf("Redact left %q in place", f.Text)
 			}
 		}
