@@ -157,8 +157,8 @@ func TestPollSeesNewEditedAndRemoved(t *testing.T) {
 	}
 	want := map[string]bool{
 		"edit comment Mitt kärl blev inte tömt, Ängsvägen 3": true,
-		"remove comment ":                       true,
-		"create reply Fortfarande inte":         true,
+		"remove comment ":               true,
+		"create reply Fortfarande inte": true,
 	}
 	got := summary(evs)
 	if len(got) != len(want) {
