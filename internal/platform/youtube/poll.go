@@ -24,6 +24,19 @@ type cursorState struct {
 	AtSince   map[string][]string  `json:"at,omitempty"`
 	Replies   map[string]int       `json:"replies,omitempty"`
 	NotBefore time.Time            `json:"not_before,omitzero"`
+	// Resume is where a scan the quota interrupted goes on, per status, so
+	// that a backlog larger than a day's budget is still read to the end.
+	Resume map[string]resume `json:"resume,omitempty"`
+}
+
+// resume is an interrupted scan: the page to read next and what the scan
+// had established so far.
+type resume struct {
+	Token    string    `json:"token"`
+	Since    time.Time `json:"since"`
+	AtSince  []string  `json:"at_since,omitempty"`
+	Newest   time.Time `json:"newest"`
+	AtNewest []string  `json:"at_newest,omitempty"`
 }
 
 func parseCursor(c platform.Cursor) (cursorState, error) {
@@ -41,6 +54,9 @@ func parseCursor(c platform.Cursor) (cursorState, error) {
 	}
 	if st.Replies == nil {
 		st.Replies = map[string]int{}
+	}
+	if st.Resume == nil {
+		st.Resume = map[string]resume{}
 	}
 	return st, nil
 }
@@ -86,6 +102,7 @@ func (c *Connector) Poll(ctx context.Context, cred platform.Credentials, since p
 		events = append(events, s.events...)
 		if wait, ok := quotaWait(err); ok {
 			st.NotBefore = now.Add(wait)
+			st.Resume[status] = resume{Token: s.token, Since: s.since, AtSince: s.atSince, Newest: s.newest, AtNewest: s.atNewest}
 			complete = false
 			break
 		}
@@ -93,6 +110,7 @@ func (c *Connector) Poll(ctx context.Context, cred platform.Credentials, since p
 			return nil, since, fmt.Errorf("youtube: poll %s: %w", status, err)
 		}
 		st.Since[status], st.AtSince[status] = s.newest, s.atNewest
+		delete(st.Resume, status)
 	}
 	if complete {
 		for id := range st.Replies {
@@ -126,25 +144,41 @@ type scan struct {
 	atSince  []string
 	newest   time.Time
 	atNewest []string
+	token    string
 	events   []platform.Event
 }
 
 func (s *scan) run(ctx context.Context) error {
+	if r, ok := s.st.Resume[s.status]; ok {
+		s.since, s.atSince, s.newest, s.atNewest, s.token = r.Since, r.AtSince, r.Newest, r.AtNewest, r.Token
+		err := s.pages(ctx)
+		var pe *platform.Error
+		if !errors.As(err, &pe) || pe.Status != 400 {
+			return err
+		}
+		delete(s.st.Resume, s.status) // the page token expired: scan again from the top
+	}
 	s.since, s.atSince = s.st.Since[s.status], s.st.AtSince[s.status]
 	if s.since.IsZero() {
 		s.since = s.now.Add(-s.c.cfg.Backfill)
 	}
-	s.newest, s.atNewest = s.since, slices.Clone(s.atSince)
+	s.newest, s.atNewest, s.token = s.since, slices.Clone(s.atSince), ""
+	return s.pages(ctx)
+}
+
+// pages walks from s.token, newest first, down to ReplyLookback before
+// s.since. s.token always names the page in progress, so an interrupted
+// scan resumes by reading that page again.
+func (s *scan) pages(ctx context.Context) error {
 	stop := s.since.Add(-s.c.cfg.ReplyLookback)
-	token := ""
 	for range s.c.cfg.MaxPages {
 		q := url.Values{"part": {"snippet,replies"}, "allThreadsRelatedToChannelId": {s.cred.AccountID},
 			"order": {"time"}, "maxResults": {"100"}, "textFormat": {"plainText"}}
 		if s.status != StatusPublished {
 			q.Set("moderationStatus", s.status)
 		}
-		if token != "" {
-			q.Set("pageToken", token)
+		if s.token != "" {
+			q.Set("pageToken", s.token)
 		}
 		var list ytThreadList
 		if err := s.c.getJSON(ctx, s.cred, forPoll, CostList, "/commentThreads", q, &list); err != nil {
@@ -161,7 +195,7 @@ func (s *scan) run(ctx context.Context) error {
 		if list.NextPageToken == "" {
 			return nil
 		}
-		token = list.NextPageToken
+		s.token = list.NextPageToken
 	}
 	return nil // a backlog deeper than MaxPages is left unread
 }
