@@ -96,6 +96,9 @@ func (c *Connector) recentPosts(ctx context.Context, cred platform.Credentials, 
 			if p.CreatedAt != 0 && p.CreatedAt < oldest {
 				return out, nil
 			}
+			if p.LifecycleState == "DRAFT" || p.LifecycleState == "PUBLISH_FAILED" {
+				continue // nobody can comment on a post that is not out
+			}
 			out = append(out, p)
 			if len(out) >= c.cfg.MaxPosts {
 				return out, nil
