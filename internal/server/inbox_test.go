@@ -136,3 +136,43 @@ func TestItemsAPIScoping(t *testing.T) {
 		}
 	})
 }
+
+// TestLiveInboxStreamsNewItems: an item stored after the page was made
+// arrives on the event stream, rendered and escaped; other channels' do not.
+func TestLiveInboxStreamsNewItems(t *testing.T) {
+	t.Parallel()
+	eachDialect(t, func(t *testing.T, e *e2e) {
+		own, first := e.seedItem("BUF", "page-buf", "c1", "Första frågan")
+		e.addMember("redaktor@exempelby.se", own, "editor")
+		c := e.login("redaktor@exempelby.se")
+		req, _ := http.NewRequest("GET", fmt.Sprintf("%s/inkorg/live?live_after=%d", e.srv.URL, first), nil)
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		resp, err := c.Do(req.WithContext(ctx))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.Header.Get("Content-Type") != "text/event-stream" {
+			t.Fatalf("content type %q", resp.Header.Get("Content-Type"))
+		}
+		e.seedItem("SBF", "page-sbf", "c9", "Annan förvaltning")
+		_, second := e.seedItem("BUF", "page-buf", "c2", "Andra frågan <i>kursiv</i>")
+		buf := make([]byte, 0, 4096)
+		chunk := make([]byte, 1024)
+		for !strings.Contains(string(buf), "event: item") {
+			n, err := resp.Body.Read(chunk)
+			if err != nil {
+				t.Fatalf("stream ended before the item: %v (%q)", err, buf)
+			}
+			buf = append(buf, chunk[:n]...)
+		}
+		got := string(buf)
+		if !strings.Contains(got, fmt.Sprintf("id: %d", second)) || !strings.Contains(got, `\u0026lt;i\u0026gt;kursiv`) {
+			t.Fatalf("stream: %q", got)
+		}
+		if strings.Contains(got, "Annan förvaltning") {
+			t.Fatal("another department's item on the stream")
+		}
+	})
+}
