@@ -176,3 +176,33 @@ func TestLiveInboxStreamsNewItems(t *testing.T) {
 		}
 	})
 }
+
+// TestCollisionMarker: when one editor has an item open and another is
+// writing a reply, each sees the other.
+func TestCollisionMarker(t *testing.T) {
+	t.Parallel()
+	eachDialect(t, func(t *testing.T, e *e2e) {
+		ch, item := e.seedItem("KFF", "page-kff", "c1", "Har simhallen öppet på söndag?")
+		e.addMember("kontoansvarig@exempelby.se", ch, "owner")
+		e.addMember("redaktor@exempelby.se", ch, "editor")
+		owner := e.login("kontoansvarig@exempelby.se")
+		editor := e.login("redaktor@exempelby.se")
+		path := fmt.Sprintf("/inkorg/%d", item)
+		e.get(owner, path)
+		_, body := e.get(editor, path)
+		if !strings.Contains(body, "Oskar Kontoansvarig har också ärendet öppet.") {
+			t.Fatal("editor does not see the owner")
+		}
+		status, js, _ := e.post(editor, path+"/narvaro", url.Values{"state": {"writing"}, "csrf": {e.csrf(editor, path)}})
+		if status != 200 || !strings.Contains(js, "Oskar Kontoansvarig") {
+			t.Fatalf("presence: %d %s", status, js)
+		}
+		_, body = e.get(owner, path)
+		if !strings.Contains(body, "Rut Redaktör skriver ett svar just nu") {
+			t.Fatal("owner does not see the editor writing")
+		}
+		if status, _, _ := e.post(editor, path+"/narvaro", url.Values{"state": {"dancing"}, "csrf": {e.csrf(editor, path)}}); status != http.StatusUnprocessableEntity {
+			t.Fatalf("bad state: %d", status)
+		}
+	})
+}

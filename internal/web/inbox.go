@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -125,6 +126,7 @@ type itemData struct {
 	Users      []org.User
 	CanWork    bool
 	Statuses   []inbox.Status
+	Others     []inbox.Presence
 }
 
 // item loads an item the person may see; others get not found.
@@ -148,7 +150,16 @@ func (s *Server) itemPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := itemData{Item: it, CanWork: inboxWorkers.Allows(PrincipalFrom(r.Context())), Statuses: inbox.Statuses}
+	p := PrincipalFrom(r.Context())
+	d := itemData{Item: it, CanWork: inboxWorkers.Allows(p), Statuses: inbox.Statuses}
+	if d.CanWork {
+		if err := s.Inbox.MarkPresence(r.Context(), it.ID, p.User.ID, "viewing"); err != nil {
+			return err
+		}
+	}
+	if d.Others, err = s.Inbox.Others(r.Context(), it.ID, p.User.ID); err != nil {
+		return err
+	}
 	if d.Thread, err = s.Inbox.Thread(r.Context(), it.ThreadID); err != nil {
 		return err
 	}
@@ -214,4 +225,40 @@ func (s *Server) itemNote(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return redirect(w, r, "/inkorg/"+itoa(it.ID)+"?ok=1")
+}
+
+// itemPresence renews the person's presence at an item and answers with
+// who else is there, as JSON for the page's script.
+func (s *Server) itemPresence(w http.ResponseWriter, r *http.Request) error {
+	it, err := s.item(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	p := PrincipalFrom(r.Context())
+	if err := s.Inbox.MarkPresence(r.Context(), it.ID, p.User.ID, r.PostFormValue("state")); err != nil {
+		return err
+	}
+	others, err := s.Inbox.Others(r.Context(), it.ID, p.User.ID)
+	if err != nil {
+		return err
+	}
+	l := Localizer{Lang: lang(r)}
+	var lines []string
+	for _, o := range others {
+		lines = append(lines, presenceText(l, o))
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	return json.NewEncoder(w).Encode(map[string]any{"others": lines})
+}
+
+// presenceText says who else is at the item and what they do.
+func presenceText(l Localizer, o inbox.Presence) string {
+	if o.Writing {
+		return l.Tf("item.other_writing", o.Name)
+	}
+	return l.Tf("item.other_viewing", o.Name)
 }

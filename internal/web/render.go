@@ -90,6 +90,7 @@ var funcs = template.FuncMap{
 		return string(r[:n-1]) + "…"
 	},
 	"row":          func(l Localizer, it inbox.Item) inboxRow { return inboxRow{L: l, Item: it} },
+	"presence":     presenceText,
 	"platforms":    func() []string { return []string{"facebook", "instagram", "linkedin", "youtube"} },
 	"platformName": platformName,
 }

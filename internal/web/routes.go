@@ -34,6 +34,7 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /inkorg/{id}/status", inboxWorkers, s.itemStatus)
 	s.handle("POST /inkorg/{id}/tilldela", inboxWorkers, s.itemAssign)
 	s.handle("POST /inkorg/{id}/anteckning", inboxWorkers, s.itemNote)
+	s.handle("POST /inkorg/{id}/narvaro", inboxWorkers, s.itemPresence)
 
 	s.handle("GET /admin/anvandare", communicator, s.usersPage)
 	s.handle("GET /admin/anvandare/ny", communicator, s.userNewPage)

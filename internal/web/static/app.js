@@ -29,3 +29,28 @@ document.addEventListener("DOMContentLoaded", function () {
     if (announce) { announce.textContent = fresh + " " + (document.documentElement.lang === "en" ? "new items" : "nya ärenden"); }
   });
 });
+
+// Presence: renew "I have this item open" every 15 s, say "writing" while
+// the reply field is being typed in, and show who else is at the item.
+document.addEventListener("DOMContentLoaded", function () {
+  var box = document.getElementById("presence");
+  if (!box || !box.getAttribute("data-url") || !window.fetch) { return; }
+  var state = "viewing", lastTyped = 0;
+  document.addEventListener("input", function (ev) {
+    if (ev.target && ev.target.name === "reply") { lastTyped = Date.now(); }
+  });
+  function beat() {
+    state = Date.now() - lastTyped < 20000 ? "writing" : "viewing";
+    var body = new URLSearchParams({ state: state, csrf: box.getAttribute("data-csrf") });
+    fetch(box.getAttribute("data-url"), { method: "POST", body: body, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) { return; }
+        box.textContent = "";
+        data.others.forEach(function (line) {
+          var p = document.createElement("p"); p.textContent = line; box.appendChild(p);
+        });
+      }).catch(function () {});
+  }
+  setInterval(beat, 15000);
+});
