@@ -206,3 +206,33 @@ func TestCollisionMarker(t *testing.T) {
 		}
 	})
 }
+
+func TestBulkActionsAreScoped(t *testing.T) {
+	t.Parallel()
+	eachDialect(t, func(t *testing.T, e *e2e) {
+		ch, a := e.seedItem("BUF", "page-buf", "c1", "Fråga ett")
+		_, b := e.seedItem("BUF", "page-buf", "c2", "Fråga två")
+		_, other := e.seedItem("SBF", "page-sbf", "c3", "Fråga tre")
+		e.addMember("redaktor@exempelby.se", ch, "editor")
+		c := e.login("redaktor@exempelby.se")
+		csrf := e.csrf(c, "/inkorg")
+		// One item out of scope stops the whole action.
+		status, _, _ := e.post(c, "/inkorg/mass", url.Values{"item": {fmt.Sprint(a), fmt.Sprint(other)}, "status": {"no_action"}, "csrf": {csrf}})
+		if status != http.StatusNotFound {
+			t.Fatalf("out of scope: %d", status)
+		}
+		if it, _ := e.app.Inbox.Get(context.Background(), a); it.Status != inbox.StatusNew {
+			t.Fatal("a partial bulk action changed an item")
+		}
+		status, _, _ = e.post(c, "/inkorg/mass", url.Values{"item": {fmt.Sprint(a), fmt.Sprint(b)}, "status": {"answered"}, "assign_me": {"1"}, "csrf": {csrf}})
+		if status != http.StatusSeeOther {
+			t.Fatalf("bulk: %d", status)
+		}
+		for _, id := range []int64{a, b} {
+			it, _ := e.app.Inbox.Get(context.Background(), id)
+			if it.Status != inbox.StatusAnswered || it.AssigneeName != "Rut Redaktör" {
+				t.Fatalf("item %d: %+v", id, it)
+			}
+		}
+	})
+}

@@ -262,3 +262,52 @@ func presenceText(l Localizer, o inbox.Presence) string {
 	}
 	return l.Tf("item.other_viewing", o.Name)
 }
+
+// maxBulk bounds one bulk action.
+const maxBulk = 200
+
+// inboxBulk sets a status on, or takes, several items at once. Every item
+// is checked against the person's scope; one the person may not see stops
+// the whole action before anything changes.
+func (s *Server) inboxBulk(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	ids, err := formIDs(r, "item")
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 || len(ids) > maxBulk {
+		return apperr.Invalidf("Välj mellan 1 och %d ärenden", maxBulk)
+	}
+	var st inbox.Status
+	if v := r.PostFormValue("status"); v != "" {
+		if st, err = inbox.ParseStatus(v); err != nil {
+			return err
+		}
+	}
+	me := r.PostFormValue("assign_me") == "1"
+	if st == "" && !me {
+		return apperr.Invalidf("Välj en status eller att ta ärendena")
+	}
+	p := PrincipalFrom(r.Context())
+	for _, id := range ids {
+		it, err := s.Inbox.Get(r.Context(), id)
+		if err != nil || !p.CanSeeChannel(it.ChannelID) {
+			return apperr.NotFoundf("Ärende %d finns inte", id)
+		}
+	}
+	for _, id := range ids {
+		if me {
+			if err := s.Inbox.Assign(r.Context(), id, p.User.ID); err != nil {
+				return err
+			}
+		}
+		if st != "" {
+			if err := s.Inbox.SetStatus(r.Context(), id, st); err != nil {
+				return err
+			}
+		}
+	}
+	return redirect(w, r, "/inkorg?ok=1")
+}

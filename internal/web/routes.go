@@ -30,6 +30,7 @@ func (s *Server) registerRoutes() {
 
 	s.handle("GET /inkorg", inboxReaders, s.inboxPage)
 	s.handle("GET /inkorg/live", inboxReaders, s.inboxLive)
+	s.handle("POST /inkorg/mass", inboxWorkers, s.inboxBulk)
 	s.handle("GET /inkorg/{id}", inboxReaders, s.itemPage)
 	s.handle("POST /inkorg/{id}/status", inboxWorkers, s.itemStatus)
 	s.handle("POST /inkorg/{id}/tilldela", inboxWorkers, s.itemAssign)

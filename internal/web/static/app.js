@@ -54,3 +54,29 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   setInterval(beat, 15000);
 });
+
+// Keyboard shortcuts in the inbox: j/k move, Enter opens, x selects, /
+// searches. They are off while typing in a field.
+document.addEventListener("DOMContentLoaded", function () {
+  var table = document.getElementById("inbox-table");
+  if (!table) { return; }
+  var current = -1;
+  function rows() { return table.querySelectorAll("tbody tr"); }
+  function mark(i) {
+    var list = rows();
+    if (!list.length) { return; }
+    current = Math.max(0, Math.min(i, list.length - 1));
+    list.forEach(function (r) { r.classList.remove("kbd"); });
+    list[current].classList.add("kbd");
+    var link = list[current].querySelector("a");
+    if (link) { link.focus(); }
+  }
+  document.addEventListener("keydown", function (ev) {
+    var t = ev.target;
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || (t && (t.tagName === "INPUT" && t.type !== "checkbox" || t.tagName === "TEXTAREA" || t.tagName === "SELECT"))) { return; }
+    if (ev.key === "j") { mark(current + 1); ev.preventDefault(); }
+    else if (ev.key === "k") { mark(current - 1); ev.preventDefault(); }
+    else if (ev.key === "x" && current >= 0) { var box = rows()[current].querySelector("input[type=checkbox]"); if (box) { box.checked = !box.checked; } ev.preventDefault(); }
+    else if (ev.key === "/") { var q = document.getElementById("q"); if (q) { q.focus(); ev.preventDefault(); } }
+  });
+});
