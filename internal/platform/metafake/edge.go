@@ -2,8 +2,8 @@ package metafake
 
 import (
 	"encoding/json"
-	"net/url"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"time"
@@ -29,7 +29,7 @@ func (s *Server) edge(req Request, t *Token, id, edge string, r *http.Request) r
 	case "page POST photos":
 		return s.createPost(n, form.Get("caption"), form.Get("url"), "", form.Get("alt_text_custom"))
 	case "page POST messages", "ig_user POST messages":
-		return s.sendMessage(n, form)
+		return s.sendMessage(n, t, form)
 	case "ig_user GET media":
 		return s.listTop(n.ID, TypeIGMedia, r)
 	case "ig_user POST media":
@@ -196,7 +196,7 @@ func (s *Server) publishContainer(user *Node, creation string) reply {
 
 // sendMessage sends a direct message: a RESPONSE to a person's message
 // within 24 hours, or a private reply to a comment within 7 days.
-func (s *Server) sendMessage(account *Node, form url.Values) reply {
+func (s *Server) sendMessage(account *Node, t *Token, form url.Values) reply {
 	var rcp struct {
 		ID        string `json:"id"`
 		CommentID string `json:"comment_id"`
@@ -218,7 +218,9 @@ func (s *Server) sendMessage(account *Node, form url.Values) reply {
 		}
 		rcp.ID = c.FromID
 	} else if form.Get("messaging_type") == "RESPONSE" {
-		last := s.lastMessageFrom(account.ID, rcp.ID)
+		// A page token also answers the linked Instagram account's
+		// messages, as on Meta's Messenger Platform.
+		last := s.lastMessageFrom(t.Accounts, rcp.ID)
 		if last == nil || s.now().Sub(last.Created) > 24*time.Hour {
 			return outside
 		}
@@ -228,11 +230,11 @@ func (s *Server) sendMessage(account *Node, form url.Values) reply {
 	return ok(map[string]string{"recipient_id": rcp.ID, "message_id": id})
 }
 
-func (s *Server) lastMessageFrom(account, person string) *Node {
+func (s *Server) lastMessageFrom(accounts []string, person string) *Node {
 	var last *Node
 	for _, id := range s.order {
 		n := s.nodes[id]
-		if n.Type == TypeMessage && n.Owner == account && n.FromID == person && (last == nil || n.Created.After(last.Created)) {
+		if n.Type == TypeMessage && contains(accounts, n.Owner) && n.FromID == person && (last == nil || n.Created.After(last.Created)) {
 			last = n
 		}
 	}

@@ -110,7 +110,7 @@ func (s *Server) render(n *Node, fields []string) map[string]any {
 	case TypeMessage:
 		return map[string]any{"id": n.ID, "message": n.Text, "created_time": gtime(n.Created),
 			"from": map[string]string{"id": n.FromID, "name": n.From, "username": n.From},
-			"to": map[string]any{"data": []any{map[string]string{"id": n.ToID}}}}
+			"to":   map[string]any{"data": []any{map[string]string{"id": n.ToID}}}}
 	case TypeIGUser:
 		return map[string]any{"id": n.ID, "username": n.From}
 	}

@@ -327,7 +327,7 @@ func (s *Server) Throttle(method, pathContains string, n, regainMinutes int) {
 	s.Fail(Fault{Method: method, PathContains: pathContains, Times: n, Status: http.StatusBadRequest,
 		Body: GraphError(4, 0, "OAuthException", "(#4) Application request limit reached"),
 		Header: map[string]string{
-			"X-App-Usage":                `{"call_count":100,"total_cputime":34,"total_time":61}`,
+			"X-App-Usage":               `{"call_count":100,"total_cputime":34,"total_time":61}`,
 			"X-Business-Use-Case-Usage": fmt.Sprintf(`{"1000":[{"type":"pages","call_count":100,"total_cputime":20,"total_time":25,"estimated_time_to_regain_access":%d}]}`, regainMinutes),
 		}})
 }
