@@ -174,7 +174,9 @@ func TestGraphErrors(t *testing.T) {
 				t.Errorf("%+v", pe)
 			}
 		}},
-		{"bare 502", func(f fixture) { f.fake.Fail(metafake.Fault{PathContains: "/comments", Status: 502, Body: "<html>Bad Gateway</html>"}) }, func(t *testing.T, pe *platform.Error) {
+		{"bare 502", func(f fixture) {
+			f.fake.Fail(metafake.Fault{PathContains: "/comments", Status: 502, Body: "<html>Bad Gateway</html>"})
+		}, func(t *testing.T, pe *platform.Error) {
 			if pe.Permanent || pe.Status != 502 {
 				t.Errorf("%+v", pe)
 			}
