@@ -69,8 +69,10 @@ type Credential struct {
 	ConnectedAt  time.Time
 }
 
-func accessAD(channelID int64) string  { return fmt.Sprintf("channel_credentials:%d:access", channelID) }
-func refreshAD(channelID int64) string { return fmt.Sprintf("channel_credentials:%d:refresh", channelID) }
+func accessAD(channelID int64) string { return fmt.Sprintf("channel_credentials:%d:access", channelID) }
+func refreshAD(channelID int64) string {
+	return fmt.Sprintf("channel_credentials:%d:refresh", channelID)
+}
 
 // Connect stores a channel's tokens (replacing any before) and marks it ok.
 func (s *Store) Connect(ctx context.Context, channelID int64, c platform.Credentials) error {
