@@ -236,7 +236,9 @@ func TestPermanentErrorsFailAndAlert(t *testing.T) {
 			}, "raderats"},
 		{"permission", func(f fixture) {
 			f.fake.Fail(metafake.Fault{PathContains: "_", Status: 403, Body: metafake.GraphError(200, 0, "OAuthException", "(#200) Permissions error")})
-		}, func(f fixture) outbound.Request { return outbound.Request{Kind: outbound.KindDelete, TargetID: f.comment} }, "nekade"},
+		}, func(f fixture) outbound.Request {
+			return outbound.Request{Kind: outbound.KindDelete, TargetID: f.comment}
+		}, "nekade"},
 		{"closed message window", func(f fixture) {}, func(f fixture) outbound.Request {
 			mid := f.fake.AddMessage(pageID, "777", "Lisa", "Hej", now.Add(-48*time.Hour))
 			return outbound.Request{Kind: outbound.KindReply, TargetID: "m:777:" + mid, Text: "Sent svar"}
