@@ -96,4 +96,3 @@ func BenchmarkBaselineInsert(b *testing.B) {
 		})
 	}
 }
-
