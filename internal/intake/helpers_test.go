@@ -88,5 +88,30 @@ func count(t testing.TB, d *db.DB, table string) int {
 	return n
 }
 
-// tablesTouched are every table a delivery could write to.
-var tablesTouched = []string{"webhook_deliveries", "platform_events", "river_job", "notifications", "audit_log"}
+// tableCounts counts the rows of every table in the database, to prove
+// that a refused request changed none of them.
+func tableCounts(t testing.TB, d *db.DB) map[string]int {
+	t.Helper()
+	q := "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+	if d.Dialect == db.Postgres {
+		q = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+	}
+	rows, err := d.Query(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	out := map[string]int{}
+	for _, n := range names {
+		out[n] = count(t, d, `"`+n+`"`)
+	}
+	return out
+}

@@ -392,3 +392,32 @@ func TestThroughTheQueue(t *testing.T) {
 		}
 	})
 }
+
+func TestPublishAndDeleteSurviveLostAnswers(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d, nil)
+		f.fake.Fail(metafake.Fault{Method: http.MethodPost, PathContains: pageID + "/feed", Status: 502, Apply: true, Body: "Bad Gateway"})
+		f.fake.Fail(metafake.Fault{Method: http.MethodDelete, PathContains: f.comment, Status: 500, Apply: true,
+			Body: metafake.GraphError(2, 0, "OAuthException", "An unexpected error has occurred.")})
+		pub := f.enqueue(t, outbound.Request{Key: "pub", Kind: outbound.KindPublish, Post: platform.PostRequest{Text: "Simhallen stänger tidigare i dag"}})
+		del := f.enqueue(t, outbound.Request{Key: "del", Kind: outbound.KindDelete, TargetID: f.comment})
+		for _, id := range []int64{pub, del} {
+			if err := f.work(id, 1); err == nil || isCancel(err) {
+				t.Fatalf("first attempt of %d: %v", id, err)
+			}
+			if err := f.work(id, 2); err != nil {
+				t.Fatalf("second attempt of %d: %v", id, err)
+			}
+			if a := f.action(t, id); a.Status != outbound.StatusDone {
+				t.Fatalf("%+v", a)
+			}
+		}
+		if n := f.fake.Count(http.MethodPost, pageID+"/feed"); n != 1 {
+			t.Errorf("published %d times", n)
+		}
+		if a := f.action(t, del); !strings.Contains(a.Raw, "does not exist") {
+			t.Errorf("delete's raw answer %q", a.Raw)
+		}
+	})
+}

@@ -25,6 +25,13 @@ type ReplyFinder interface {
 	FindReply(ctx context.Context, cred platform.Credentials, parentID, text string, since time.Time) (platform.Result, bool, error)
 }
 
+// PostFinder is offered by connectors that can find a post the account
+// already published; the worker asks before publishing again after a
+// failed attempt, for the same reason as ReplyFinder.
+type PostFinder interface {
+	FindPost(ctx context.Context, cred platform.Credentials, post platform.PostRequest, since time.Time) (platform.Result, bool, error)
+}
+
 // PrivateReplier is offered by connectors that can answer a comment with a
 // private message (Facebook).
 type PrivateReplier interface {
@@ -126,8 +133,22 @@ func (s *Service) perform(ctx context.Context, conn platform.Connector, cred pla
 	case KindHide, KindUnhide:
 		return conn.SetHidden(ctx, cred, a.TargetID, a.Kind == KindHide)
 	case KindDelete:
-		return conn.Delete(ctx, cred, a.TargetID)
+		res, err := conn.Delete(ctx, cred, a.TargetID)
+		var pe *platform.Error
+		if errors.As(err, &pe) && pe.NotFound {
+			// Already gone — by an earlier attempt whose answer was lost,
+			// or by its author: either way what was asked for holds. The
+			// raw answer shows which.
+			return platform.Result{ExternalID: a.TargetID, Raw: pe.Raw}, nil
+		}
+		return res, err
 	case KindPublish:
+		if finder, ok := conn.(PostFinder); ok && a.Attempts > 0 {
+			res, found, err := finder.FindPost(ctx, cred, a.Post, a.CreatedAt)
+			if err != nil || found {
+				return res, err
+			}
+		}
 		return conn.Publish(ctx, cred, a.Post)
 	}
 	return platform.Result{}, platform.ErrUnsupported

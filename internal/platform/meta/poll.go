@@ -176,3 +176,42 @@ var (
 	_ platform.Connector = (*Facebook)(nil)
 	_ platform.Connector = (*Instagram)(nil)
 )
+
+// FindPost looks for a post the page published at or after since with the
+// text the request would give it, so that a publish retried after a lost
+// answer adopts the post instead of publishing it twice.
+func (f *Facebook) FindPost(ctx context.Context, cred platform.Credentials, post platform.PostRequest, since time.Time) (platform.Result, bool, error) {
+	text := post.Text
+	if post.ImageURL != "" {
+		text = joinNonEmpty(post.Text, post.Link)
+	}
+	oldest := since.Add(-cursorSkew)
+	q := url.Values{"fields": {"id,message,created_time"}, "since": {strconv.FormatInt(oldest.Unix(), 10)}, "limit": {"25"}}
+	ps, err := list[fbPost](ctx, f.g, cred.AccessToken, cred.AccountID+"/published_posts", q, 4, nil)
+	if err != nil {
+		return platform.Result{}, false, err
+	}
+	for _, p := range ps {
+		if p.Message == text && !graphTime(p.CreatedTime).Before(oldest) {
+			return platform.Result{ExternalID: p.ID, Raw: []byte(`{"adopted":"` + p.ID + `"}`)}, true, nil
+		}
+	}
+	return platform.Result{}, false, nil
+}
+
+// FindPost is Facebook's FindPost for Instagram media.
+func (i *Instagram) FindPost(ctx context.Context, cred platform.Credentials, post platform.PostRequest, since time.Time) (platform.Result, bool, error) {
+	caption := joinNonEmpty(post.Text, post.Link)
+	oldest := since.Add(-cursorSkew)
+	q := url.Values{"fields": {"id,caption,timestamp"}, "since": {strconv.FormatInt(oldest.Unix(), 10)}, "limit": {"25"}}
+	ms, err := list[igMedia](ctx, i.g, cred.AccessToken, cred.AccountID+"/media", q, 4, nil)
+	if err != nil {
+		return platform.Result{}, false, err
+	}
+	for _, m := range ms {
+		if m.Caption == caption && !graphTime(m.Timestamp).Before(oldest) {
+			return platform.Result{ExternalID: m.ID, Raw: []byte(`{"adopted":"` + m.ID + `"}`)}, true, nil
+		}
+	}
+	return platform.Result{}, false, nil
+}
