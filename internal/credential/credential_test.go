@@ -169,41 +169,46 @@ func TestCheckWarnsBeforeExpiry(t *testing.T) {
 
 func TestDeadTokenNeedsReconnect(t *testing.T) {
 	t.Parallel()
-	for _, withOwner := range []bool{true, false} {
-		dbtest.Each(t, func(t *testing.T, d *db.DB) {
-			ctx := context.Background()
-			f := setup(t, d, withOwner)
-			if err := f.store.Connect(ctx, f.channel, platform.Credentials{AccessToken: token}); err != nil {
-				t.Fatal(err)
-			}
-			f.fake.ExpireToken(token)
-			for range 2 {
-				if err := f.store.CheckAll(ctx); err != nil {
+	// Each case gets its own subtest name: dbtest's SQLite path comes from
+	// the test name, and a duplicate name's "#01" would cut the file: URI.
+	for name, withOwner := range map[string]bool{"owner": true, "no_owner": false} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			dbtest.Each(t, func(t *testing.T, d *db.DB) {
+				ctx := context.Background()
+				f := setup(t, d, withOwner)
+				if err := f.store.Connect(ctx, f.channel, platform.Credentials{AccessToken: token}); err != nil {
 					t.Fatal(err)
 				}
-			}
-			c, _ := f.store.Get(ctx, f.channel)
-			if c.Status != credential.StatusNeedsReconnect || c.StatusDetail == "" {
-				t.Fatalf("%+v", c)
-			}
-			if _, err := f.store.Credentials(ctx, f.channel); !errors.Is(err, credential.ErrNeedsReconnect) {
-				t.Fatalf("credentials of a dead channel: %v", err)
-			}
-			want := "komm@exempelby.se"
-			if withOwner {
-				want = "agare@exempelby.se"
-			}
-			list := f.notifications(t)
-			if len(list) != 1 || list[0].To != want || !strings.Contains(list[0].Subject, "måste anslutas på nytt") || strings.Contains(list[0].Body, token) {
-				t.Fatalf("notifications %+v", list)
-			}
-			// Reconnecting makes it usable again.
-			if err := f.store.Connect(ctx, f.channel, platform.Credentials{AccessToken: "new-token"}); err != nil {
-				t.Fatal(err)
-			}
-			if c, err := f.store.Credentials(ctx, f.channel); err != nil || c.AccessToken != "new-token" {
-				t.Fatalf("%+v %v", c, err)
-			}
+				f.fake.ExpireToken(token)
+				for range 2 {
+					if err := f.store.CheckAll(ctx); err != nil {
+						t.Fatal(err)
+					}
+				}
+				c, _ := f.store.Get(ctx, f.channel)
+				if c.Status != credential.StatusNeedsReconnect || c.StatusDetail == "" {
+					t.Fatalf("%+v", c)
+				}
+				if _, err := f.store.Credentials(ctx, f.channel); !errors.Is(err, credential.ErrNeedsReconnect) {
+					t.Fatalf("credentials of a dead channel: %v", err)
+				}
+				want := "komm@exempelby.se"
+				if withOwner {
+					want = "agare@exempelby.se"
+				}
+				list := f.notifications(t)
+				if len(list) != 1 || list[0].To != want || !strings.Contains(list[0].Subject, "måste anslutas på nytt") || strings.Contains(list[0].Body, token) {
+					t.Fatalf("notifications %+v", list)
+				}
+				// Reconnecting makes it usable again.
+				if err := f.store.Connect(ctx, f.channel, platform.Credentials{AccessToken: "new-token"}); err != nil {
+					t.Fatal(err)
+				}
+				if c, err := f.store.Credentials(ctx, f.channel); err != nil || c.AccessToken != "new-token" {
+					t.Fatalf("%+v %v", c, err)
+				}
+			})
 		})
 	}
 }

@@ -162,3 +162,21 @@ func TestInstagramPollAndMessages(t *testing.T) {
 		t.Error("Instagram answer not sent through the account's messages edge")
 	}
 }
+
+func TestInstagramFindPost(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := context.Background()
+	post := platform.PostRequest{Text: "Nytt på torget", Link: "https://exempelby.se/torg", ImageURL: "https://exempelby.se/t.jpg"}
+	if _, found, err := f.ig.FindPost(ctx, f.igc, post, now); err != nil || found {
+		t.Fatalf("found %v before publishing (%v)", found, err)
+	}
+	res, err := f.ig.Publish(ctx, f.igc, post)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, found, err := f.ig.FindPost(ctx, f.igc, post, now)
+	if err != nil || !found || got.ExternalID != res.ExternalID {
+		t.Fatalf("%+v %v %v", got, found, err)
+	}
+}

@@ -128,8 +128,7 @@ func (g *graph) fetchMessage(ctx context.Context, cred platform.Credentials, id 
 		return platform.Object{}, graphMessage{}, &platform.Error{Platform: g.platform, Permanent: true, Message: "not a message id: " + id}
 	}
 	var m graphMessage
-	raw, err := g.get(ctx, cred.AccessToken, mid, url.Values{"fields": {messageFields}}, &m)
-	if err != nil {
+	if _, err := g.get(ctx, cred.AccessToken, mid, url.Values{"fields": {messageFields}}, &m); err != nil {
 		return platform.Object{}, m, err
 	}
 	o := platform.Object{
@@ -148,7 +147,6 @@ func (g *graph) fetchMessage(ctx context.Context, cred platform.Credentials, id 
 			o.Attachments = append(o.Attachments, platform.Attachment{Kind: "file", URL: a.FileURL, ContentType: a.MimeType, Title: a.Name})
 		}
 	}
-	_ = raw
 	return o, m, nil
 }
 
