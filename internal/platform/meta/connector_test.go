@@ -334,3 +334,15 @@ func TestFindReplyAdoptsAnEarlierPost(t *testing.T) {
 		t.Fatalf("got %+v %v %v", got, found, err)
 	}
 }
+
+func TestSubscribeInstallsTheApp(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	if _, err := f.fb.Subscribe(context.Background(), f.page); err != nil {
+		t.Fatal(err)
+	}
+	r := f.fake.Requests()[0]
+	if r.Path != pageID+"/subscribed_apps" || !strings.Contains(r.Form.Get("subscribed_fields"), "feed") {
+		t.Errorf("%+v", r)
+	}
+}

@@ -240,3 +240,17 @@ func joinNonEmpty(parts ...string) string {
 	}
 	return strings.Join(out, "\n\n")
 }
+
+// Subscribe installs Tilltal's app on the page for the webhook fields it
+// reads (feed changes and Messenger messages); without it Meta sends the
+// page's events nowhere. Call it when a page is connected. An Instagram
+// account's webhooks come through its linked page's installation.
+func (f *Facebook) Subscribe(ctx context.Context, cred platform.Credentials) (platform.Result, error) {
+	var res successResult
+	form := url.Values{"subscribed_fields": {"feed,messages,message_echoes,message_edits"}}
+	raw, err := f.g.post(ctx, cred.AccessToken, cred.AccountID+"/subscribed_apps", form, &res)
+	if err == nil {
+		err = f.g.expectSuccess(raw, res, "subscribed_apps")
+	}
+	return platform.Result{ExternalID: cred.AccountID, Raw: raw}, err
+}

@@ -28,6 +28,11 @@ func (s *Server) edge(req Request, t *Token, id, edge string, r *http.Request) r
 		return s.createPost(n, form.Get("message"), "", form.Get("link"), "")
 	case "page POST photos":
 		return s.createPost(n, form.Get("caption"), form.Get("url"), "", form.Get("alt_text_custom"))
+	case "page POST subscribed_apps":
+		if form.Get("subscribed_fields") == "" {
+			return graphErr(http.StatusBadRequest, 100, 0, "(#100) The parameter subscribed_fields is required")
+		}
+		return ok(map[string]bool{"success": true})
 	case "page POST messages", "ig_user POST messages":
 		return s.sendMessage(n, t, form)
 	case "ig_user GET media":
