@@ -1,6 +1,8 @@
 package db
 
 import (
+	"context"
+	"os"
 	"strings"
 	"testing"
 )
@@ -37,5 +39,23 @@ func TestRebind(t *testing.T) {
 	}
 	if rebind(SQLite, "a = ?") != "a = ?" {
 		t.Fatal("sqlite rebound")
+	}
+}
+
+// TestSQLitePathWithURICharacters: a data directory whose name holds ?, #
+// or % (Go's subtest temp dirs do: "#01") opens the right file.
+func TestSQLitePathWithURICharacters(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir() + "/a#b?c%d"
+	d, err := Open(context.Background(), "sqlite:"+dir+"/x.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.Exec(context.Background(), "CREATE TABLE t (x INTEGER)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir + "/x.db"); err != nil {
+		t.Fatalf("database not at its path: %v", err)
 	}
 }

@@ -18,8 +18,11 @@ import (
 	"tilltal/internal/apperr"
 	"tilltal/internal/auth"
 	"tilltal/internal/config"
+	"tilltal/internal/credential"
 	"tilltal/internal/db"
+	"tilltal/internal/escalation"
 	"tilltal/internal/inbox"
+	"tilltal/internal/intake"
 	"tilltal/internal/notify"
 	"tilltal/internal/org"
 )
@@ -38,6 +41,12 @@ type Deps struct {
 	Auth   *auth.Service
 	Outbox *notify.Outbox
 	Inbox  *inbox.Store
+	// Escalations are the questions sent to departments.
+	Escalations *escalation.Store
+	// Intake holds raw deliveries and unrouted events.
+	Intake *intake.Store
+	// Credentials are the channels' platform tokens.
+	Credentials *credential.Store
 	// OIDC is nil when OpenID Connect sign-in is not configured.
 	OIDC OIDCFlow
 	Log  *slog.Logger
