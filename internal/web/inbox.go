@@ -9,6 +9,7 @@ import (
 
 	"tilltal/internal/apperr"
 	"tilltal/internal/calendar"
+	"tilltal/internal/escalation"
 	"tilltal/internal/inbox"
 	"tilltal/internal/org"
 )
@@ -127,6 +128,9 @@ type itemData struct {
 	CanWork    bool
 	Statuses   []inbox.Status
 	Others     []inbox.Presence
+	// Escalations are the questions sent to departments about the item.
+	Escalations []escalation.Escalation
+	Departments []org.Department
 }
 
 // item loads an item the person may see; others get not found.
@@ -159,6 +163,14 @@ func (s *Server) itemPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	if d.Others, err = s.Inbox.Others(r.Context(), it.ID, p.User.ID); err != nil {
 		return err
+	}
+	if d.Escalations, err = s.Escalations.ForItem(r.Context(), it.ID); err != nil {
+		return err
+	}
+	if d.CanWork {
+		if d.Departments, err = s.Org.Departments(r.Context(), nil); err != nil {
+			return err
+		}
 	}
 	if d.Thread, err = s.Inbox.Thread(r.Context(), it.ThreadID); err != nil {
 		return err

@@ -72,6 +72,7 @@ var funcs = template.FuncMap{
 		return calendar.FormatDateTime(*t)
 	},
 	"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"deref":    func(t *time.Time) time.Time { return *t },
 	"contains": func(list []int64, id int64) bool { return containsID(list, id) },
 	"hasRole": func(list []org.Role, r org.Role) bool {
 		for _, x := range list {
@@ -155,6 +156,9 @@ func navFor(p *auth.Principal, path string) []navItem {
 	items := []navItem{{Href: "/", Key: "nav.home"}}
 	if inboxReaders.Allows(p) {
 		items = append(items, navItem{Href: "/inkorg", Key: "nav.inbox"})
+	}
+	if deptAnswerers.Allows(p) {
+		items = append(items, navItem{Href: "/verksamhet/fragor", Key: "nav.questions"})
 	}
 	items = append(items, navItem{Href: "/admin/verksamheter", Key: "nav.departments"})
 	if p.Has(org.Communicator) {

@@ -36,6 +36,11 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /inkorg/{id}/tilldela", inboxWorkers, s.itemAssign)
 	s.handle("POST /inkorg/{id}/anteckning", inboxWorkers, s.itemNote)
 	s.handle("POST /inkorg/{id}/narvaro", inboxWorkers, s.itemPresence)
+	s.handle("POST /inkorg/{id}/verksamhet", inboxWorkers, s.itemEscalate)
+
+	s.handle("GET /verksamhet/fragor", deptAnswerers, s.questionsPage)
+	s.handle("GET /verksamhet/fragor/{id}", deptAnswerers, s.questionPage)
+	s.handle("POST /verksamhet/fragor/{id}", deptAnswerers, s.questionAnswer)
 
 	s.handle("GET /admin/anvandare", communicator, s.usersPage)
 	s.handle("GET /admin/anvandare/ny", communicator, s.userNewPage)
