@@ -141,3 +141,14 @@ func Location(t testing.TB, ctx context.Context) string {
 	}
 	return s
 }
+
+// Eval evaluates a JavaScript expression in the page and decodes its
+// value, for the checks the other actions do not cover.
+func Eval[T any](t testing.TB, ctx context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		t.Fatalf("browsertest: evaluate %s: %v", expr, err)
+	}
+	return v
+}

@@ -63,6 +63,35 @@ func TestBrowser(t *testing.T) {
 		CheckHTML(t, ctx)
 	})
 
+	t.Run("reflow finds what sticks out at 320 px", func(t *testing.T) {
+		t.Parallel()
+		tests := []struct {
+			page      string
+			wide      bool
+			offending string
+		}{
+			{"/clean.html", false, ""},
+			{"/wide.html", true, `p#bred "En fast bredd`},
+		}
+		for _, tt := range tests {
+			ctx := b.Tab(t)
+			Navigate(t, ctx, srv.URL+tt.page)
+			w, offenders, err := Overflow(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := w > ReflowWidth; got != tt.wide {
+				t.Errorf("%s: width %d at %d px, want wide=%v (offenders %q)", tt.page, w, ReflowWidth, tt.wide, offenders)
+			}
+			if tt.wide && (len(offenders) != 1 || !strings.HasPrefix(offenders[0], tt.offending)) {
+				t.Errorf("%s: offenders %q, want only %s (the scrolling table is allowed)", tt.page, offenders, tt.offending)
+			}
+			if vw := Eval[int](t, ctx, "window.innerWidth"); vw <= ReflowWidth {
+				t.Errorf("%s: viewport left at %d px", tt.page, vw)
+			}
+		}
+	})
+
 	t.Run("actions fill, submit and read", func(t *testing.T) {
 		t.Parallel()
 		ctx := b.Tab(t)
