@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 
 	"github.com/chromedp/cdproto/emulation"
@@ -28,7 +29,10 @@ func Fill(t testing.TB, ctx context.Context, sel, value string) {
 	t.Helper()
 	err := chromedp.Do(ctx,
 		chromedp.WaitVisible(chromedp.CSS(sel)),
-		chromedp.Clear(chromedp.CSS(sel)),
+		// Emptying the value property clears even a field the person
+		// already typed in, which Clear (it resets the value attribute)
+		// does not.
+		chromedp.Evaluate[chromedp.Void](`document.querySelector(`+jsString(sel)+`).value = ""`),
 		chromedp.SendKeys(chromedp.CSS(sel), value),
 	)
 	if err != nil {
@@ -151,4 +155,10 @@ func Eval[T any](t testing.TB, ctx context.Context, expr string) T {
 		t.Fatalf("browsertest: evaluate %s: %v", expr, err)
 	}
 	return v
+}
+
+// jsString quotes s as a JavaScript string literal (JSON is valid JS).
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }

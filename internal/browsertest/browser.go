@@ -12,6 +12,7 @@ package browsertest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"testing"
@@ -39,7 +40,11 @@ var candidates = []string{"/usr/bin/chromium", "chromium", "chromium-browser", "
 // it looked.
 func ExecPath() (string, error) {
 	if p := os.Getenv("TILLTAL_CHROMIUM"); p != "" {
-		return exec.LookPath(p)
+		found, err := exec.LookPath(p)
+		if err != nil {
+			return "", fmt.Errorf("TILLTAL_CHROMIUM=%s is not an executable: %w", p, err)
+		}
+		return found, nil
 	}
 	for _, c := range candidates {
 		if p, err := exec.LookPath(c); err == nil {

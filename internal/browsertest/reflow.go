@@ -45,14 +45,22 @@ const overflowJS = `(() => {
 // ReflowWidth wide, and which elements make it wider. The viewport is
 // restored afterwards.
 func Overflow(ctx context.Context) (width int, offenders []string, err error) {
+	before, err := chromedp.Run(ctx, chromedp.Evaluate[int](`window.innerWidth`))
+	if err != nil {
+		return 0, nil, fmt.Errorf("browsertest: read the viewport: %w", err)
+	}
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(ReflowWidth, 640)); err != nil {
 		return 0, nil, fmt.Errorf("browsertest: narrow the viewport: %w", err)
 	}
 	defer func() {
-		if _, rerr := chromedp.Call(ctx, emulation.ClearDeviceMetricsOverride, cdp.Empty{}); rerr != nil && err == nil {
-			err = fmt.Errorf("browsertest: restore the viewport: %w", rerr)
+		if rerr := restoreViewport(ctx, before); rerr != nil && err == nil {
+			err = rerr
 		}
 	}()
+	// Measure only once the page has laid itself out at the new width.
+	if ok, err := until(ctx, fmt.Sprintf(`window.innerWidth === %d`, ReflowWidth)); err != nil || !ok {
+		return 0, nil, fmt.Errorf("browsertest: the viewport did not narrow to %d px (%v)", ReflowWidth, err)
+	}
 	res, err := chromedp.Run(ctx, chromedp.Evaluate[struct {
 		Width     int      `json:"width"`
 		Offenders []string `json:"offenders"`
@@ -75,4 +83,16 @@ func CheckReflow(t testing.TB, ctx context.Context) {
 		t.Errorf("%s: at %d px the page is %d px wide (WCAG 1.4.10 Reflow); sticking out:\n  %s",
 			pageURL(ctx), ReflowWidth, w, strings.Join(offenders, "\n  "))
 	}
+}
+
+// restoreViewport drops the emulated size and waits until the page is as
+// wide as it was, so that the checks that follow see the normal layout.
+func restoreViewport(ctx context.Context, width int) error {
+	if _, err := chromedp.Call(ctx, emulation.ClearDeviceMetricsOverride, cdp.Empty{}); err != nil {
+		return fmt.Errorf("browsertest: restore the viewport: %w", err)
+	}
+	if ok, err := until(ctx, fmt.Sprintf(`window.innerWidth === %d`, width)); err != nil || !ok {
+		return fmt.Errorf("browsertest: the viewport did not return to %d px (%v)", width, err)
+	}
+	return nil
 }
