@@ -25,13 +25,20 @@ const overflowJS = `(() => {
   const scrolls = e => { for (let p = e.parentElement; p; p = p.parentElement) {
     const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll') return true; } return false; };
   const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().replace(/\s+/g, '.') : '');
-  const wide = [];
-  for (const e of document.body.querySelectorAll('*')) {
-    const r = e.getBoundingClientRect();
-    if (r.width === 0 || scrolls(e)) continue;
-    const textWider = e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible' && e.clientWidth > 0;
-    if (r.right > vw + 1 || textWider) wide.push(e);
-  }
+  const find = allowScrollers => {
+    const wide = [];
+    for (const e of document.body.querySelectorAll('*')) {
+      const r = e.getBoundingClientRect();
+      if (r.width === 0 || (allowScrollers && scrolls(e))) continue;
+      const textWider = e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible' && e.clientWidth > 0;
+      if (r.right > vw + 1 || textWider) wide.push(e);
+    }
+    return wide;
+  };
+  // An absolutely positioned element escapes a scroll container that is
+  // not positioned: when nothing else explains the width, look inside.
+  let wide = find(true);
+  if (wide.length === 0 && document.documentElement.scrollWidth > vw) wide = find(false);
   // Name the innermost culprits: a box that is wide only because of a
   // wide child is not news.
   const out = wide.filter(e => !wide.some(d => d !== e && e.contains(d))).slice(0, 5).map(e => {

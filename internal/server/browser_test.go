@@ -198,7 +198,8 @@ func TestBrowser(t *testing.T) {
 }
 
 // communicatorPages signs in as the communicator and walks every page of
-// the menu by following its links.
+// the menu by following its links. The subtests share one signed-in tab,
+// so they run in order.
 func communicatorPages(t *testing.T, b *browsertest.Browser, base string) {
 	ctx := b.Tab(t)
 	if status := signIn(t, ctx, base, communicatorEmail, demo.Password); status != http.StatusOK {
@@ -239,4 +240,20 @@ func communicatorPages(t *testing.T, b *browsertest.Browser, base string) {
 			checkPage(t, ctx)
 		})
 	}
+	t.Run("mitt konto med ny API-nyckel", func(t *testing.T) {
+		// The token table and the one-time token only appear after a token
+		// is made.
+		browsertest.Navigate(t, ctx, base+"/konto")
+		browsertest.Fill(t, ctx, "#tokname", "Webbplatsen")
+		if status := browsertest.ClickNavigate(t, ctx, `form[action="/konto/nycklar"] button`); status != http.StatusOK {
+			t.Fatalf("create token: status %d", status)
+		}
+		if n := browsertest.Count(t, ctx, "main table tbody tr"); n != 1 {
+			t.Errorf("%d rows in the token table, want 1", n)
+		}
+		if got := browsertest.Text(t, ctx, "[role=status] code.token"); got == "" {
+			t.Error("the new token is not shown")
+		}
+		checkPage(t, ctx)
+	})
 }
