@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"tilltal/internal/browsertest"
 	"tilltal/internal/config"
@@ -55,7 +56,18 @@ func startBrowserSite(t *testing.T) string {
 	}
 	srv := httptest.NewServer(app.Handler)
 	t.Cleanup(srv.Close)
+	seedBrowserInbox(t, &e2e{t: t, app: app, srv: srv})
 	return srv.URL
+}
+
+// seedBrowserInbox gives the inbox pages something to show: a thread with
+// a question and the municipality's answer, and a question to a department.
+func seedBrowserInbox(t *testing.T, e *e2e) {
+	_, item := e.seedItem("KFF", "page-kff", "c1", "Hej! Har simhallen öppet på annandag jul? <b>Tack</b>")
+	e.seedItem("KFF", "page-kff", "c2", "Och biblioteket?")
+	if _, err := e.app.Escalations.Create(context.Background(), item, e.department("KFF").ID, "Vilka öppettider gäller i jul?", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // signIn fills and sends the sign-in form as a person would and returns
@@ -221,6 +233,10 @@ func communicatorPages(t *testing.T, b *browsertest.Browser, base string) {
 		{"händelselogg", "/", `nav a[href="/admin/logg"]`, "Händelselogg", true},
 		{"utskick", "/", `nav a[href="/admin/utskick"]`, "Utskick", true},
 		{"mitt konto", "/", `nav a[href="/konto"]`, "Mitt konto", true},
+		{"inkorg", "/", `nav a[href="/inkorg"]`, "Inkorg", true},
+		{"ärende", "/inkorg", `main tbody a`, "", false},
+		{"frågor till verksamheten", "/", `nav a[href="/verksamhet/fragor"]`, "Frågor till verksamheten", true},
+		{"fråga", "/verksamhet/fragor", `main tbody a`, "", false},
 	}
 	for _, p := range pages {
 		t.Run(p.name, func(t *testing.T) {
