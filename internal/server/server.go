@@ -54,12 +54,14 @@ type App struct {
 	Intake      *intake.Store
 	Credentials *credential.Store
 	Outbound    *outbound.Service
-	Connectors  map[platform.Name]platform.Connector
-	Queue       *jobs.Queue
-	Secrets     *secret.Box
-	Handler     http.Handler
-	Web         *web.Server
-	Now         func() time.Time
+	// Actions send replies, hides and deletes of inbox items.
+	Actions    *inbox.Actions
+	Connectors map[platform.Name]platform.Connector
+	Queue      *jobs.Queue
+	Secrets    *secret.Box
+	Handler    http.Handler
+	Web        *web.Server
+	Now        func() time.Time
 }
 
 // Options change how an App is built, for tests.
@@ -122,7 +124,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 		web.Mount{Pattern: "/webhooks/meta", Access: web.Public, Handler: &intake.MetaWebhook{Store: a.Intake, AppSecret: cfg.MetaAppSecret, VerifyToken: cfg.MetaVerifyToken, Log: log}},
 	)
 	a.Web, err = web.New(web.Deps{Config: cfg, DB: d, Org: a.Org, Auth: a.Auth, Outbox: a.Outbox, Inbox: a.Inbox, Escalations: a.Escalations,
-		Intake: a.Intake, Credentials: a.Credentials, OIDC: oidc, Log: log, Now: now, Mount: mounts})
+		Actions: a.Actions, Intake: a.Intake, Credentials: a.Credentials, OIDC: oidc, Log: log, Now: now, Mount: mounts})
 	if err != nil {
 		return nil, err
 	}
@@ -156,6 +158,8 @@ func (a *App) stores(o Options) {
 	}}
 	a.Credentials = &credential.Store{DB: d, Secrets: a.Secrets, Notify: a.Outbox, Connectors: a.Connectors, Now: now, BaseURL: cfg.BaseURL}
 	a.Outbound = &outbound.Service{DB: d, Credentials: a.Credentials, Connectors: a.Connectors, Now: now}
+	a.Actions = &inbox.Actions{Store: a.Inbox, Outbound: a.Outbound}
+	a.Outbound.OnFinish = a.Actions.Finished
 }
 
 // workers registers every job kind and the periodic jobs.

@@ -12,6 +12,7 @@ import (
 	"tilltal/internal/escalation"
 	"tilltal/internal/inbox"
 	"tilltal/internal/org"
+	"tilltal/internal/outbound"
 )
 
 // Who may read and who may work the inbox.
@@ -131,6 +132,13 @@ type itemData struct {
 	// Escalations are the questions sent to departments about the item.
 	Escalations []escalation.Escalation
 	Departments []org.Department
+	// Actions are the replies, hides and deletes asked for on the item.
+	Actions []inbox.ItemAction
+	// Draft identifies this page's reply form, so that sending it twice
+	// sends one reply.
+	Draft string
+	Reply string
+	Error string
 }
 
 // item loads an item the person may see; others get not found.
@@ -150,6 +158,12 @@ func (s *Server) item(r *http.Request) (inbox.Item, error) {
 }
 
 func (s *Server) itemPage(w http.ResponseWriter, r *http.Request) error {
+	return s.itemPageWith(w, r, http.StatusOK, "", "")
+}
+
+// itemPageWith shows an item, with a reply that could not be sent kept in
+// its field and the reason why.
+func (s *Server) itemPageWith(w http.ResponseWriter, r *http.Request, status int, reply, problem string) error {
 	it, err := s.item(r)
 	if err != nil {
 		return err
@@ -167,6 +181,11 @@ func (s *Server) itemPage(w http.ResponseWriter, r *http.Request) error {
 	if d.Escalations, err = s.Escalations.ForItem(r.Context(), it.ID); err != nil {
 		return err
 	}
+	if d.Actions, err = s.Actions.ForItem(r.Context(), it.ID); err != nil {
+		return err
+	}
+	d.Draft = randomToken()[:16]
+	d.Reply, d.Error = reply, problem
 	if d.CanWork {
 		if d.Departments, err = s.Org.Departments(r.Context(), nil); err != nil {
 			return err
@@ -186,7 +205,8 @@ func (s *Server) itemPage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	return s.render(w, r, "item", d)
+	s.renderStatus(w, r, status, "item", d)
+	return nil
 }
 
 func (s *Server) itemStatus(w http.ResponseWriter, r *http.Request) error {
@@ -322,4 +342,38 @@ func (s *Server) inboxBulk(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return redirect(w, r, "/inkorg?ok=1")
+}
+
+// itemReply sends a reply through the platform. The text stays on the page
+// if it cannot be sent.
+func (s *Server) itemReply(w http.ResponseWriter, r *http.Request) error {
+	it, err := s.item(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	if _, err := s.Actions.Reply(r.Context(), it.ID, r.PostFormValue("reply"), r.PostFormValue("draft")); err != nil {
+		if k := apperr.KindOf(err); k == apperr.Internal {
+			return err
+		}
+		return s.itemPageWith(w, r, statusOf(apperr.KindOf(err)), r.PostFormValue("reply"), apperr.Message(err))
+	}
+	return redirect(w, r, "/inkorg/"+itoa(it.ID)+"?ok=1")
+}
+
+// itemModerate hides, unhides or deletes the item on its platform.
+func (s *Server) itemModerate(w http.ResponseWriter, r *http.Request) error {
+	it, err := s.item(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	if _, err := s.Actions.Moderate(r.Context(), it.ID, outbound.Kind(r.PostFormValue("action"))); err != nil {
+		return err
+	}
+	return redirect(w, r, "/inkorg/"+itoa(it.ID)+"?ok=1")
 }

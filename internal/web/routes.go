@@ -37,6 +37,8 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /inkorg/{id}/anteckning", inboxWorkers, s.itemNote)
 	s.handle("POST /inkorg/{id}/narvaro", inboxWorkers, s.itemPresence)
 	s.handle("POST /inkorg/{id}/verksamhet", inboxWorkers, s.itemEscalate)
+	s.handle("POST /inkorg/{id}/svar", inboxWorkers, s.itemReply)
+	s.handle("POST /inkorg/{id}/atgard", inboxWorkers, s.itemModerate)
 
 	s.handle("GET /verksamhet/fragor", deptAnswerers, s.questionsPage)
 	s.handle("GET /verksamhet/fragor/{id}", deptAnswerers, s.questionPage)

@@ -43,6 +43,8 @@ type Deps struct {
 	Inbox  *inbox.Store
 	// Escalations are the questions sent to departments.
 	Escalations *escalation.Store
+	// Actions send replies, hides and deletes to the platforms.
+	Actions *inbox.Actions
 	// Intake holds raw deliveries and unrouted events.
 	Intake *intake.Store
 	// Credentials are the channels' platform tokens.
