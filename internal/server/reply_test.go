@@ -73,7 +73,6 @@ func startSim(t *testing.T, dialect string) (*e2e, int64) {
 	return e, ch
 }
 
-
 // waitFor polls cond until it holds or the time is up.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
