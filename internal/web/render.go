@@ -72,6 +72,7 @@ var funcs = template.FuncMap{
 		return calendar.FormatDateTime(*t)
 	},
 	"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"date":     calendar.FormatDate,
 	"deref":    func(t *time.Time) time.Time { return *t },
 	"contains": func(list []int64, id int64) bool { return containsID(list, id) },
 	"hasRole": func(list []org.Role, r org.Role) bool {
@@ -163,6 +164,9 @@ func navFor(p *auth.Principal, path string) []navItem {
 	items = append(items, navItem{Href: "/admin/verksamheter", Key: "nav.departments"})
 	if p.Has(org.Communicator) {
 		items = append(items, navItem{Href: "/admin/anvandare", Key: "nav.users"}, navItem{Href: "/admin/utskick", Key: "nav.outbox"})
+	}
+	if p.Has(org.Communicator) {
+		items = append(items, navItem{Href: "/admin/plattformar", Key: "nav.platforms"})
 	}
 	if p.SeesAll() {
 		items = append(items, navItem{Href: "/admin/logg", Key: "nav.audit"})

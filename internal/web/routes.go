@@ -56,6 +56,8 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /admin/verksamheter/{id}", communicator, s.departmentUpdate)
 
 	s.handle("GET /admin/logg", seesAll, s.auditPage)
+	s.handle("GET /admin/plattformar", communicator, s.platformsPage)
+	s.handle("POST /admin/plattformar/kanaler/{id}/token", communicator, s.platformToken)
 	s.handle("GET /admin/utskick", communicator, s.outboxPage)
 	s.handle("POST /admin/utskick/webhooks", communicator, s.webhookCreate)
 	s.handle("POST /admin/utskick/webhooks/{id}/test", communicator, s.webhookTest)
