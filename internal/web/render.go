@@ -158,6 +158,9 @@ func navFor(p *auth.Principal, path string) []navItem {
 	if inboxReaders.Allows(p) {
 		items = append(items, navItem{Href: "/inkorg", Key: "nav.inbox"})
 	}
+	if answerKeepers.Allows(p) {
+		items = append(items, navItem{Href: "/svar", Key: "nav.answers"})
+	}
 	if deptAnswerers.Allows(p) {
 		items = append(items, navItem{Href: "/verksamhet/fragor", Key: "nav.questions"})
 	}
