@@ -143,6 +143,7 @@ type itemData struct {
 	// Suggestions are saved answers and earlier replies that may help.
 	Suggestions []answer.Suggestion
 	Now         time.Time
+	Clock       inbox.Clock
 }
 
 // item loads an item the person may see; others get not found.
@@ -190,6 +191,7 @@ func (s *Server) itemPageWith(w http.ResponseWriter, r *http.Request, status int
 	}
 	d.Draft = randomToken()[:16]
 	d.Reply, d.Error, d.Now = reply, problem, s.Now()
+	d.Clock = it.ResponseClock(d.Now)
 	if d.CanWork && !it.FromUs {
 		if d.Suggestions, err = s.Answers.Suggest(r.Context(), it.Body, p.VisibleChannels(), 5); err != nil {
 			return err

@@ -73,6 +73,7 @@ var funcs = template.FuncMap{
 	},
 	"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"date":     calendar.FormatDate,
+	"duration": formatDuration,
 	"deref":    func(t *time.Time) time.Time { return *t },
 	"contains": func(list []int64, id int64) bool { return containsID(list, id) },
 	"hasRole": func(list []org.Role, r org.Role) bool {
@@ -204,4 +205,17 @@ func platformName(p string) string {
 		return "Annan"
 	}
 	return p
+}
+
+// formatDuration writes a wait the way people say it: "3 d 4 h", "2 h 5 min".
+func formatDuration(d time.Duration) string {
+	m := int(d.Round(time.Minute).Minutes())
+	days, hours, mins := m/(24*60), m/60%24, m%60
+	switch {
+	case days > 0:
+		return fmt.Sprintf("%d d %d h", days, hours)
+	case hours > 0:
+		return fmt.Sprintf("%d h %d min", hours, mins)
+	}
+	return fmt.Sprintf("%d min", mins)
 }
