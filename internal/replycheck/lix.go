@@ -3,6 +3,7 @@ package replycheck
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -144,7 +145,7 @@ func readability(t *text, limit float64) []Finding {
 		return nil
 	}
 	all := span{st.sentences[0].start, st.sentences[len(st.sentences)-1].end}
-	msg := fmt.Sprintf("Svaret kan vara svårt att läsa: LIX %.0f, över kanalens gräns %.0f. %s",
+	msg := fmt.Sprintf("Svaret kan vara svårt att läsa: LIX %.0f, över gränsen %.0f. %s",
 		math.Round(lix), math.Round(limit), longWordAdvice(st.words))
 	out := []Finding{{Kind: KindReadability, Start: all.start, End: all.end, Severity: Warn, Message: msg}}
 	for _, s := range st.sentences {
@@ -156,29 +157,30 @@ func readability(t *text, limit float64) []Finding {
 	return out
 }
 
-// longWordAdvice lists the long words. Words with a capital or a digit are
-// left out of the list: they are names and numbers, which the editor may
-// not shorten and the message should not repeat.
+// longWordAdvice lists the longest words first, as they weigh most on the
+// reader. Words with a capital or a digit are left out of the list: they
+// are names and numbers, which the editor may not shorten and the message
+// should not repeat.
 func longWordAdvice(ws []word) string {
-	var list []string
+	var list []word
 	seen := map[string]bool{}
-	more := false
 	for _, w := range ws {
 		if w.letters <= longWordLetters || w.capital || seen[w.lower] || strings.IndexFunc(w.lower, unicode.IsDigit) >= 0 {
 			continue
 		}
-		if len(list) == maxListedWords {
-			more = true
-			break
-		}
 		seen[w.lower] = true
-		list = append(list, w.lower)
+		list = append(list, w)
 	}
 	if len(list) == 0 {
 		return "Kortare meningar gör svaret lättare att läsa."
 	}
-	s := "Långa ord: " + strings.Join(list, ", ")
-	if more {
+	slices.SortStableFunc(list, func(a, b word) int { return b.letters - a.letters })
+	names := make([]string, 0, maxListedWords)
+	for _, w := range list[:min(len(list), maxListedWords)] {
+		names = append(names, w.lower)
+	}
+	s := "Långa ord: " + strings.Join(names, ", ")
+	if len(list) > maxListedWords {
 		s += " med flera"
 	}
 	return s + ". Byt gärna mot kortare ord där det går."
