@@ -79,12 +79,16 @@ func (a *API) checkContext(ctx context.Context, req checkRequest, in *replycheck
 	return it.ChannelID, nil
 }
 
-// addThread gives the check the thread's texts and the names of the
-// private persons who wrote them; the municipality's own account is not one.
+// addThread gives the check what private persons wrote in the thread and
+// their names. The municipality's own replies are left out: they carry
+// the editors' signatures, which are not private persons' names.
 func addThread(in *replycheck.Input, thread []inbox.Item) {
 	for _, t := range thread {
+		if t.FromUs {
+			continue
+		}
 		in.ThreadTexts = append(in.ThreadTexts, t.Body)
-		if !t.FromUs && t.AuthorName != "" {
+		if t.AuthorName != "" {
 			in.ThreadAuthors = append(in.ThreadAuthors, t.AuthorName)
 		}
 	}

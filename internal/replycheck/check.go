@@ -82,8 +82,9 @@ type Rules struct {
 type Input struct {
 	// Text is the reply.
 	Text string
-	// ThreadTexts are the texts of the thread being answered; personal data
-	// and names of persons found in them block when repeated in the reply.
+	// ThreadTexts are the texts that others than the municipality wrote in
+	// the thread being answered; personal data and names of persons found
+	// in them block when repeated in the reply.
 	ThreadTexts []string
 	// ThreadAuthors are the names of the private persons who wrote in the
 	// thread (not the municipality's own account).

@@ -18,14 +18,14 @@ const (
 // threadNames finds the names of the thread's private persons in the reply:
 // the whole name, or given name and surname, blocks; the surname alone,
 // capitalised, warns. A given name alone ("Hej Anna!") is how one answers
-// someone and is not flagged.
-func threadNames(t *text, people [][]string, allow []string) []nameMatch {
+// someone and is not flagged, nor is the editor's own name in the sign-off.
+func threadNames(t *text, people [][]string, allow []string, signOff []span) []nameMatch {
 	var out []nameMatch
 	allowed := map[string]bool{}
 	for _, a := range allow {
 		allowed[strings.ToLower(strings.Join(strings.Fields(a), " "))] = true
 	}
-	taken := func(s span) bool { return overlapsAny(s, spansOf(out)) }
+	taken := func(s span) bool { return overlapsAny(s, signOff) || overlapsAny(s, spansOf(out)) }
 	for _, p := range people {
 		if allowed[strings.Join(p, " ")] {
 			continue

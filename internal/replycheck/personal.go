@@ -22,7 +22,7 @@ func personalData(ctx context.Context, t *text, in Input, signOff []span) []Find
 	sc := pii.NewScanner(in.Allow...)
 	th := readThread(ctx, sc, in)
 	var out []Finding
-	named := threadNames(t, th.people, in.Allow)
+	named := threadNames(t, th.people, in.Allow, signOff)
 	for _, m := range named {
 		out = append(out, Finding{Kind: KindName, Start: m.start, End: m.end, Severity: m.sev, Message: m.msg})
 	}
