@@ -51,13 +51,26 @@ const maxQuote = 1000
 
 // quotations returns quoted passages of at least minQuoteWords words.
 func quotations(t *text) []span {
+	at := map[rune][]int{} // where each mark stands
+	var blank []int        // where blank lines start
+	for i, r := range t.rs {
+		if _, ok := closers[r]; ok {
+			at[r] = append(at[r], i)
+		}
+		if r == '\n' && i+1 < len(t.rs) && t.rs[i+1] == '\n' {
+			blank = append(blank, i)
+		}
+	}
+	if len(at) == 0 {
+		return nil
+	}
 	var out []span
 	for i := 0; i < len(t.rs); i++ {
 		cl, ok := closers[t.rs[i]]
 		if !ok {
 			continue
 		}
-		end := closingMark(t.rs, i, cl)
+		end := closingMark(at, blank, i, cl)
 		if end < 0 {
 			continue
 		}
@@ -70,19 +83,31 @@ func quotations(t *text) []span {
 }
 
 // closingMark finds the mark that closes the quotation opened at i, or -1.
-// A quotation does not run across a blank line.
-func closingMark(rs []rune, i int, cl string) int {
-	for k := i + 1; k < len(rs) && k <= i+maxQuote; k++ {
-		if rs[k] == '\n' && k+1 < len(rs) && rs[k+1] == '\n' {
-			return -1
-		}
-		for _, c := range cl {
-			if rs[k] == c {
-				return k
-			}
+// A quotation does not run across a blank line. Marks are looked up by
+// position, so that a text full of unclosed marks stays fast.
+func closingMark(at map[rune][]int, blank []int, i int, cl string) int {
+	end := -1
+	for _, c := range cl {
+		if k := firstAfter(at[c], i); k >= 0 && (end < 0 || k < end) {
+			end = k
 		}
 	}
-	return -1
+	if end < 0 || end > i+maxQuote {
+		return -1
+	}
+	if b := firstAfter(blank, i); b >= 0 && b < end {
+		return -1
+	}
+	return end
+}
+
+// firstAfter returns the first position in the sorted list after i, or -1.
+func firstAfter(sorted []int, i int) int {
+	k, _ := slices.BinarySearch(sorted, i+1)
+	if k == len(sorted) {
+		return -1
+	}
+	return sorted[k]
 }
 
 // countWords counts the words that start inside (from, to).

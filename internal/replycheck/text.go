@@ -56,8 +56,6 @@ func (t *text) runeAt(b int) int {
 	return int(t.bytes[max(0, min(b, len(t.src)))])
 }
 
-func (t *text) str(s span) string { return string(t.rs[s.start:s.end]) }
-
 func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
