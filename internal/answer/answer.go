@@ -148,6 +148,10 @@ func (s *Store) List(ctx context.Context, includeArchived bool) ([]Answer, error
 	return out, rows.Err()
 }
 
+// minReplyOverlap is the share of an item's search terms an earlier
+// question must share to be suggested.
+const minReplyOverlap = 0.4
+
 // Suggestion is a text that may help answer an item: a saved answer or an
 // earlier reply, with how well it matches.
 type Suggestion struct {
@@ -177,7 +181,7 @@ func (s *Store) Suggest(ctx context.Context, text string, channels []int64, limi
 			out = append(out, Suggestion{Answer: &answers[i], Score: sc + 0.25}) // saved answers rank above replies
 		}
 	}
-	replies, err := s.earlierReplies(ctx, terms, channels)
+	replies, err := s.earlierReplies(ctx, text, terms, channels)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +195,7 @@ func (s *Store) Suggest(ctx context.Context, text string, channels []int64, limi
 
 // earlierReplies finds questions sharing terms with the item that the
 // municipality answered, and their answers.
-func (s *Store) earlierReplies(ctx context.Context, terms []string, channels []int64) ([]Suggestion, error) {
+func (s *Store) earlierReplies(ctx context.Context, text string, terms []string, channels []int64) ([]Suggestion, error) {
 	if channels != nil && len(channels) == 0 {
 		return nil, nil
 	}
@@ -222,7 +226,10 @@ func (s *Store) earlierReplies(ctx context.Context, terms []string, channels []i
 			return nil, err
 		}
 		sg.Score = overlap(terms, strings.Fields(qterms))
-		out = append(out, sg)
+		// One shared word in a long question is chance, not likeness.
+		if sg.Score >= minReplyOverlap && sg.QuestionText != text {
+			out = append(out, sg)
+		}
 	}
 	return out, rows.Err()
 }

@@ -15,6 +15,7 @@ import (
 	"tilltal/internal/db"
 	"tilltal/internal/inbox"
 	"tilltal/internal/org"
+	"tilltal/internal/outbound"
 	"tilltal/internal/web"
 )
 
@@ -23,6 +24,8 @@ type API struct {
 	DB    *db.DB
 	Org   *org.Store
 	Inbox *inbox.Store
+	// Actions send replies, hides and deletes to the platforms.
+	Actions *inbox.Actions
 	// ReplyRules supplies channels' rules for the reply check; nil means
 	// the defaults (no sign-off required, LIX limit 45, no allow list).
 	ReplyRules ReplyRulesFunc
@@ -58,6 +61,10 @@ func (a *API) Routes() []web.Mount {
 		{Pattern: "POST /api/v1/items/{id}/status", Access: inboxWorkers, Handler: handler(a.itemStatus)},
 		{Pattern: "POST /api/v1/items/{id}/assign", Access: inboxWorkers, Handler: handler(a.itemAssign)},
 		{Pattern: "POST /api/v1/items/{id}/notes", Access: inboxWorkers, Handler: handler(a.itemNote)},
+		{Pattern: "POST /api/v1/items/{id}/reply", Access: inboxWorkers, Handler: handler(a.itemReply)},
+		{Pattern: "POST /api/v1/items/{id}/hide", Access: inboxWorkers, Handler: a.itemModerate(outbound.KindHide)},
+		{Pattern: "POST /api/v1/items/{id}/unhide", Access: inboxWorkers, Handler: a.itemModerate(outbound.KindUnhide)},
+		{Pattern: "POST /api/v1/items/{id}/delete", Access: inboxWorkers, Handler: a.itemModerate(outbound.KindDelete)},
 		{Pattern: "POST /api/v1/check", Access: inboxWorkers, Handler: handler(a.check)},
 	}
 }

@@ -75,21 +75,6 @@ func (a *API) checkContext(ctx context.Context, req checkRequest, in *replycheck
 	if err != nil {
 		return 0, err
 	}
-	addThread(in, thread)
+	inbox.ThreadInput(in, thread)
 	return it.ChannelID, nil
-}
-
-// addThread gives the check what private persons wrote in the thread and
-// their names. The municipality's own replies are left out: they carry
-// the editors' signatures, which are not private persons' names.
-func addThread(in *replycheck.Input, thread []inbox.Item) {
-	for _, t := range thread {
-		if t.FromUs {
-			continue
-		}
-		in.ThreadTexts = append(in.ThreadTexts, t.Body)
-		if t.AuthorName != "" {
-			in.ThreadAuthors = append(in.ThreadAuthors, t.AuthorName)
-		}
-	}
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"tilltal/internal/apperr"
 	"tilltal/internal/inbox"
 	"tilltal/internal/org"
+	"tilltal/internal/outbound"
 	"tilltal/internal/web"
 )
 
@@ -202,4 +204,54 @@ func (a *API) itemNote(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, map[string]any{"ok": true})
+}
+
+// itemReply sends a reply through the platform. A reply the check stops
+// answers 422 with the findings, unless override_reason says why it must go.
+func (a *API) itemReply(w http.ResponseWriter, r *http.Request) error {
+	it, err := a.visibleItem(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Text           string `json:"text"`
+		OverrideReason string `json:"override_reason"`
+		// IdempotencyKey makes a retried request the same reply.
+		IdempotencyKey string `json:"idempotency_key"`
+	}
+	if err := readJSON(w, r, &in); err != nil {
+		return err
+	}
+	id, err := a.Actions.Reply(r.Context(), it.ID, in.Text, in.IdempotencyKey, in.OverrideReason)
+	var blocked *inbox.Blocked
+	if errors.As(err, &blocked) {
+		return writeJSON(w, http.StatusUnprocessableEntity, map[string]any{
+			"error":    map[string]any{"code": "Unprocessable Entity", "message": apperr.Message(err)},
+			"findings": blocked.Findings})
+	}
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusAccepted, map[string]any{"action_id": id, "status": "pending"})
+}
+
+// itemModerate hides, unhides or deletes an item on its platform.
+func (a *API) itemModerate(kind outbound.Kind) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		it, err := a.visibleItem(r)
+		if err != nil {
+			return err
+		}
+		if r.ContentLength > 0 {
+			var in struct{}
+			if err := readJSON(w, r, &in); err != nil {
+				return err
+			}
+		}
+		id, err := a.Actions.Moderate(r.Context(), it.ID, kind)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusAccepted, map[string]any{"action_id": id, "status": "pending"})
+	}
 }

@@ -23,6 +23,9 @@ import (
 type Actions struct {
 	Store    *Store
 	Outbound *outbound.Service
+	// Rules gives a channel's reply rules for the reply check; nil uses
+	// the defaults.
+	Rules RulesFunc
 }
 
 // ItemAction is an action asked for on an item, with its outcome.
@@ -37,8 +40,10 @@ const maxReply = 8000
 // Reply sends a reply to an item. The reply is kept as an action whatever
 // happens: if the platform refuses it, it stays with the reason, and
 // nothing is lost. draft identifies the form it came from: the same form
-// sent twice (a double click, a browser retry) is one reply.
-func (a *Actions) Reply(ctx context.Context, itemID int64, text, draft string) (int64, error) {
+// sent twice (a double click, a browser retry) is one reply. The reply
+// check runs first: a blocking finding stops the reply (a *Blocked inside
+// the error) unless override gives the reason to send it anyway.
+func (a *Actions) Reply(ctx context.Context, itemID int64, text, draft, override string) (int64, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return 0, apperr.Invalidf("Svaret är tomt")
@@ -46,7 +51,21 @@ func (a *Actions) Reply(ctx context.Context, itemID int64, text, draft string) (
 	if len([]rune(text)) > maxReply {
 		return 0, apperr.Invalidf("Svaret är för långt (högst %d tecken)", maxReply)
 	}
-	return a.request(ctx, itemID, outbound.KindReply, text, draft)
+	it, err := a.Store.Get(ctx, itemID)
+	if err != nil {
+		return 0, err
+	}
+	reason, err := a.gate(ctx, it, text, override)
+	if err != nil {
+		return 0, err
+	}
+	id, err := a.request(ctx, itemID, outbound.KindReply, text, draft)
+	if err == nil && reason != "" {
+		err = a.Store.DB.InTx(ctx, func(tx *db.Tx) error {
+			return a.Store.activity(ctx, tx, itemID, it.DepartmentID, a.Store.Now(), "check_override", reason)
+		})
+	}
+	return id, err
 }
 
 // Moderate hides, unhides or deletes an item on its platform.

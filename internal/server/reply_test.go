@@ -126,6 +126,29 @@ func TestReplyAndModerateThroughThePlatform(t *testing.T) {
 			if replies != 1 {
 				t.Fatalf("%d replies in the thread, want 1", replies)
 			}
+			// A reply with a personnummer is stopped by the reply check,
+			// kept in the field, and sent only with a reason, which is logged.
+			blocked := url.Values{"reply": {"Vi har registrerat ditt personnummer 800102-2394. /Rut"}, "draft": {"other-form"}, "csrf": {e.csrf(c, path)}}
+			st, page, _ := e.post(c, path+"/svar", blocked)
+			if st != http.StatusUnprocessableEntity || !strings.Contains(page, "Stoppar") || !strings.Contains(page, "800102-2394. /Rut</textarea>") || !strings.Contains(page, `id="override"`) {
+				t.Fatalf("blocked reply: %d\n%s", st, page[strings.Index(page, "<main"):])
+			}
+			acts, _ := e.app.Actions.ForItem(ctx, question.ID)
+			if len(acts) != 1 {
+				t.Fatalf("a blocked reply reached the platform queue: %d actions", len(acts))
+			}
+			blocked.Set("override", "Medborgaren bad oss bekräfta numret")
+			if st, _, _ := e.post(c, path+"/svar", blocked); st != http.StatusSeeOther {
+				t.Fatalf("reply with a reason: %d", st)
+			}
+			if n := e.count("SELECT COUNT(*) FROM item_activity WHERE item_id = ? AND kind = 'check_override' AND detail = 'Medborgaren bad oss bekräfta numret'", question.ID); n != 1 {
+				t.Fatal("the override reason is not logged")
+			}
+			// The check while typing answers JSON.
+			st, js, _ := e.post(c, path+"/kontroll", url.Values{"reply": {"Jag tror att det troligen är stängt"}, "csrf": {e.csrf(c, path)}})
+			if st != 200 || !strings.Contains(js, `"kind":"speculation"`) {
+				t.Fatalf("live check: %d %s", st, js)
+			}
 			// Hide the other comment.
 			opath := fmt.Sprintf("/inkorg/%d", other.ID)
 			if st, _, _ := e.post(c, opath+"/atgard", url.Values{"action": {"hide"}, "csrf": {e.csrf(c, opath)}}); st != http.StatusSeeOther {
@@ -135,6 +158,15 @@ func TestReplyAndModerateThroughThePlatform(t *testing.T) {
 				it, _ := e.app.Inbox.Get(ctx, other.ID)
 				return it.Hidden && it.Status == inbox.StatusHidden
 			})
+			// The same through the API.
+			tok := e.token("redaktor@exempelby.se")
+			st, out := e.api("POST", fmt.Sprintf("/api/v1/items/%d/reply", other.ID), tok, `{"text": "Ring oss på 070-1740605 så löser vi det. /Rut"}`)
+			if findings, _ := out["findings"].([]any); st != http.StatusUnprocessableEntity || len(findings) == 0 {
+				t.Fatalf("API blocked reply: %d %v", st, out)
+			}
+			if st, out := e.api("POST", fmt.Sprintf("/api/v1/items/%d/reply", other.ID), tok, `{"text": "Tack, vi tittar på det. /Rut", "idempotency_key": "k1"}`); st != http.StatusAccepted || out["action_id"] == nil {
+				t.Fatalf("API reply: %d %v", st, out)
+			}
 			// A reply to a comment the platform does not have fails and is kept.
 			_, ghost := e.seedItem("KFF", "sim-kff", "deleted-meanwhile", "Finns inte längre")
 			gpath := fmt.Sprintf("/inkorg/%d", ghost)

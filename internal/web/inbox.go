@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	"tilltal/internal/inbox"
 	"tilltal/internal/org"
 	"tilltal/internal/outbound"
+	"tilltal/internal/replycheck"
 )
 
 // Who may read and who may work the inbox.
@@ -144,6 +147,8 @@ type itemData struct {
 	Suggestions []answer.Suggestion
 	Now         time.Time
 	Clock       inbox.Clock
+	// Findings are the reply check's, when a reply was stopped.
+	Findings []replycheck.Finding
 }
 
 // item loads an item the person may see; others get not found.
@@ -192,6 +197,7 @@ func (s *Server) itemPageWith(w http.ResponseWriter, r *http.Request, status int
 	d.Draft = randomToken()[:16]
 	d.Reply, d.Error, d.Now = reply, problem, s.Now()
 	d.Clock = it.ResponseClock(d.Now)
+	d.Findings = findingsFrom(r.Context())
 	if d.CanWork && !it.FromUs {
 		if d.Suggestions, err = s.Answers.Suggest(r.Context(), it.Body, p.VisibleChannels(), 5); err != nil {
 			return err
@@ -366,9 +372,13 @@ func (s *Server) itemReply(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
-	if _, err := s.Actions.Reply(r.Context(), it.ID, r.PostFormValue("reply"), r.PostFormValue("draft")); err != nil {
+	if _, err := s.Actions.Reply(r.Context(), it.ID, r.PostFormValue("reply"), r.PostFormValue("draft"), r.PostFormValue("override")); err != nil {
 		if k := apperr.KindOf(err); k == apperr.Internal {
 			return err
+		}
+		var blocked *inbox.Blocked
+		if errors.As(err, &blocked) {
+			r = r.WithContext(withFindings(r.Context(), blocked.Findings))
 		}
 		return s.itemPageWith(w, r, statusOf(apperr.KindOf(err)), r.PostFormValue("reply"), apperr.Message(err))
 	}
@@ -402,4 +412,38 @@ func (s *Server) prefill(r *http.Request, reply string) string {
 		return reply
 	}
 	return a.Body + "\n\n" + a.SourceURL
+}
+
+type findingsKey struct{}
+
+func withFindings(ctx context.Context, f []replycheck.Finding) context.Context {
+	return context.WithValue(ctx, findingsKey{}, f)
+}
+
+func findingsFrom(ctx context.Context) []replycheck.Finding {
+	f, _ := ctx.Value(findingsKey{}).([]replycheck.Finding)
+	return f
+}
+
+// itemCheck runs the reply check on a draft while it is written and answers
+// with the findings as JSON; the page shows them beside the field.
+func (s *Server) itemCheck(w http.ResponseWriter, r *http.Request) error {
+	it, err := s.item(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	text := r.PostFormValue("reply")
+	if len([]rune(text)) > 10000 {
+		return apperr.Invalidf("Texten är för lång")
+	}
+	findings, err := s.Actions.CheckReply(r.Context(), it, text)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	return json.NewEncoder(w).Encode(map[string]any{"findings": findings})
 }

@@ -38,6 +38,7 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /inkorg/{id}/narvaro", inboxWorkers, s.itemPresence)
 	s.handle("POST /inkorg/{id}/verksamhet", inboxWorkers, s.itemEscalate)
 	s.handle("POST /inkorg/{id}/svar", inboxWorkers, s.itemReply)
+	s.handle("POST /inkorg/{id}/kontroll", inboxWorkers, s.itemCheck)
 	s.handle("POST /inkorg/{id}/atgard", inboxWorkers, s.itemModerate)
 
 	s.handle("GET /svar", answerKeepers, s.answersPage)

@@ -80,3 +80,41 @@ document.addEventListener("DOMContentLoaded", function () {
     else if (ev.key === "/") { var q = document.getElementById("q"); if (q) { q.focus(); ev.preventDefault(); } }
   });
 });
+
+// The reply check while typing: the draft is checked a moment after the
+// last key, and the findings are listed under the field (the same check
+// runs again when the reply is sent).
+document.addEventListener("DOMContentLoaded", function () {
+  var field = document.querySelector("textarea[data-check]");
+  var box = document.getElementById("check-findings");
+  var csrf = document.querySelector("input[name=csrf]");
+  if (!field || !box || !csrf || !window.fetch) { return; }
+  var timer = null;
+  var words = document.documentElement.lang === "en" ? { block: "Blocks", warn: "Warning" } : { block: "Stoppar", warn: "Varning" };
+  function render(findings) {
+    if (box.querySelector("#override")) { return; } // keep the server's list and override field
+    box.textContent = "";
+    if (!findings.length) { return; }
+    var ul = document.createElement("ul");
+    findings.forEach(function (f) {
+      var li = document.createElement("li");
+      li.className = "finding-" + f.severity;
+      var label = document.createElement(f.severity === "block" ? "strong" : "span");
+      label.textContent = f.severity === "block" ? words.block : words.warn;
+      li.appendChild(label);
+      li.appendChild(document.createTextNode(": " + f.message));
+      ul.appendChild(li);
+    });
+    box.appendChild(ul);
+  }
+  field.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var body = new URLSearchParams({ reply: field.value, csrf: csrf.value });
+      fetch(field.getAttribute("data-check"), { method: "POST", body: body, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) { if (data) { render(data.findings); } })
+        .catch(function () {});
+    }, 600);
+  });
+});
