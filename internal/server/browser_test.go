@@ -2,21 +2,14 @@ package server_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"tilltal/internal/browsertest"
-	"tilltal/internal/config"
 	"tilltal/internal/db"
-	"tilltal/internal/dbtest"
 	"tilltal/internal/demo"
-	"tilltal/internal/server"
 )
 
 // The browser tests drive the whole Tilltal, seeded with the demo
@@ -35,29 +28,9 @@ const (
 // and returns its base URL.
 func startBrowserSite(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	env := map[string]string{
-		"TILLTAL_DATABASE": dbtest.DSN(t, db.SQLite),
-		"TILLTAL_DATA_DIR": dir,
-		"TILLTAL_KEY_FILE": filepath.Join(dir, "secret.key"),
-	}
-	cfg, err := config.FromEnv(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	app, err := server.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { app.Close() })
-	if err := demo.Seed(ctx, app.Org); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(app.Handler)
-	t.Cleanup(srv.Close)
-	seedBrowserInbox(t, &e2e{t: t, app: app, srv: srv})
-	return srv.URL
+	e := startE2E(t, db.SQLite)
+	seedBrowserInbox(t, e)
+	return e.srv.URL
 }
 
 // seedBrowserInbox gives the inbox pages something to show: a thread with

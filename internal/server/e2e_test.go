@@ -31,19 +31,28 @@ type e2e struct {
 
 func startE2E(t *testing.T, dialect db.Dialect) *e2e {
 	t.Helper()
+	return startE2EWith(t, dialect, nil, server.Options{})
+}
+
+// startE2EWith starts Tilltal with extra settings and options, seeded with
+// the demo municipality and served over real HTTP.
+func startE2EWith(t *testing.T, dialect db.Dialect, env map[string]string, o server.Options) *e2e {
+	t.Helper()
 	dir := t.TempDir()
-	cfg, err := config.FromEnv(func(k string) string {
-		return map[string]string{
-			"TILLTAL_DATABASE": dbtest.DSN(t, dialect),
-			"TILLTAL_DATA_DIR": dir,
-			"TILLTAL_KEY_FILE": filepath.Join(dir, "secret.key"),
-		}[k]
-	})
+	settings := map[string]string{
+		"TILLTAL_DATABASE": dbtest.DSN(t, dialect),
+		"TILLTAL_DATA_DIR": dir,
+		"TILLTAL_KEY_FILE": filepath.Join(dir, "secret.key"),
+	}
+	for k, v := range env {
+		settings[k] = v
+	}
+	cfg, err := config.FromEnv(func(k string) string { return settings[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	app, err := server.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{})
+	app, err := server.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,19 +3,13 @@ package server_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"tilltal/internal/config"
 	"tilltal/internal/db"
-	"tilltal/internal/dbtest"
 	"tilltal/internal/demo"
 	"tilltal/internal/inbox"
 	"tilltal/internal/server"
@@ -26,31 +20,14 @@ import (
 // the editor works.
 func startSim(t *testing.T, dialect string) (*e2e, int64) {
 	t.Helper()
-	dir := t.TempDir()
-	cfg, err := config.FromEnv(func(k string) string {
-		return map[string]string{"TILLTAL_DATABASE": dbtest.DSN(t, db.Dialect(dialect)), "TILLTAL_DATA_DIR": dir, "TILLTAL_KEY_FILE": filepath.Join(dir, "k")}[k]
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	app, err := server.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)),
-		server.Options{Connectors: demo.Connectors(11), PollEvery: time.Hour, FetchPollInterval: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { app.Close() })
-	if err := demo.Seed(ctx, app.Org); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(app.Handler)
-	t.Cleanup(srv.Close)
-	e := &e2e{t: t, app: app, srv: srv}
+	e := startE2EWith(t, db.Dialect(dialect), nil, server.Options{Connectors: demo.Connectors(11), PollEvery: time.Hour, FetchPollInterval: 50 * time.Millisecond})
+	app := e.app
 	dep := e.department("KFF")
 	now := time.Now().UTC()
 	var ch int64
-	err = app.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := app.DB.InTx(ctx, func(tx *db.Tx) error {
 		var err error
 		ch, err = tx.InsertID(ctx, "INSERT INTO channels (department_id, platform, external_id, name, status, created_at, updated_at) VALUES (?, 'facebook', 'sim-kff', 'Kultur i Exempelby', 'active', ?, ?)", dep.ID, now, now)
 		return err

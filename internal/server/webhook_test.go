@@ -4,19 +4,14 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"tilltal/internal/config"
 	"tilltal/internal/db"
 	"tilltal/internal/dbtest"
-	"tilltal/internal/demo"
 	"tilltal/internal/platform/meta"
 	"tilltal/internal/server"
 )
@@ -25,30 +20,7 @@ const appSecret = "meta-app-secret-for-tests"
 
 func startWithMeta(t *testing.T, dialect db.Dialect) *e2e {
 	t.Helper()
-	dir := t.TempDir()
-	cfg, err := config.FromEnv(func(k string) string {
-		return map[string]string{
-			"TILLTAL_DATABASE":          dbtest.DSN(t, dialect),
-			"TILLTAL_DATA_DIR":          dir,
-			"TILLTAL_KEY_FILE":          filepath.Join(dir, "secret.key"),
-			"TILLTAL_META_APP_SECRET":   appSecret,
-			"TILLTAL_META_VERIFY_TOKEN": "verify-me",
-		}[k]
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	app, err := server.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { app.Close() })
-	if err := demo.Seed(context.Background(), app.Org); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(app.Handler)
-	t.Cleanup(srv.Close)
-	return &e2e{t: t, app: app, srv: srv}
+	return startE2EWith(t, dialect, map[string]string{"TILLTAL_META_APP_SECRET": appSecret, "TILLTAL_META_VERIFY_TOKEN": "verify-me"}, server.Options{})
 }
 
 func (e *e2e) deliver(body []byte, signature string) int {
