@@ -2,6 +2,7 @@ package channel
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"time"
@@ -26,7 +27,7 @@ type PublicChannel struct {
 // PublicList returns every active channel, by department, platform and name.
 func (s *Store) PublicList(ctx context.Context) ([]PublicChannel, error) {
 	rows, err := s.DB.Query(ctx, `SELECT c.id, c.name, c.platform, c.handle, c.url, c.purpose, c.department_id, d.name, d.code,
-		COALESCE(c.activated_at, c.created_at), c.updated_at
+		c.activated_at, c.created_at, c.updated_at
 		FROM channels c JOIN departments d ON d.id = c.department_id
 		WHERE c.status = ? ORDER BY d.name, c.name, c.id`, string(Active))
 	if err != nil {
@@ -36,9 +37,13 @@ func (s *Store) PublicList(ctx context.Context) ([]PublicChannel, error) {
 	var out []PublicChannel
 	for rows.Next() {
 		var p PublicChannel
+		var activated sql.NullTime
 		if err := rows.Scan(&p.ID, &p.Name, &p.Platform, &p.Handle, &p.URL, &p.Purpose, &p.DepartmentID, &p.DepartmentName, &p.DepartmentCode,
-			&p.ActivatedAt, &p.UpdatedAt); err != nil {
+			&activated, &p.ActivatedAt, &p.UpdatedAt); err != nil {
 			return nil, fmt.Errorf("channel: public list: %w", err)
+		}
+		if activated.Valid {
+			p.ActivatedAt = activated.Time
 		}
 		out = append(out, p)
 	}
@@ -112,7 +117,7 @@ func (s *Store) PublicChanges(ctx context.Context, limit int) ([]PublicChange, e
 		limit = 50
 	}
 	rows, err := s.DB.Query(ctx, fmt.Sprintf(`SELECT e.id, e.at, e.kind, e.to_status, c.id, c.name, c.platform, c.handle, c.url, c.purpose,
-		c.department_id, d.name, d.code, COALESCE(c.activated_at, c.created_at), c.updated_at
+		c.department_id, d.name, d.code, c.activated_at, c.created_at, c.updated_at
 		FROM channel_events e JOIN channels c ON c.id = e.channel_id JOIN departments d ON d.id = c.department_id
 		WHERE e.public ORDER BY e.id DESC LIMIT %d`, limit))
 	if err != nil {
@@ -124,10 +129,14 @@ func (s *Store) PublicChanges(ctx context.Context, limit int) ([]PublicChange, e
 		var p PublicChange
 		var kind string
 		var to Status
+		var activated sql.NullTime
 		ch := &p.Channel
 		if err := rows.Scan(&p.EventID, &p.At, &kind, &to, &ch.ID, &ch.Name, &ch.Platform, &ch.Handle, &ch.URL, &ch.Purpose,
-			&ch.DepartmentID, &ch.DepartmentName, &ch.DepartmentCode, &ch.ActivatedAt, &ch.UpdatedAt); err != nil {
+			&ch.DepartmentID, &ch.DepartmentName, &ch.DepartmentCode, &activated, &ch.ActivatedAt, &ch.UpdatedAt); err != nil {
 			return nil, fmt.Errorf("channel: public changes: %w", err)
+		}
+		if activated.Valid {
+			ch.ActivatedAt = activated.Time
 		}
 		switch {
 		case kind == "status" && to == Active:
