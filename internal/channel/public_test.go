@@ -47,9 +47,11 @@ func TestAtom(t *testing.T) {
 		ID      string `xml:"id"`
 		Updated string `xml:"updated"`
 		Entries []struct {
-			Title   string `xml:"title"`
-			ID      string `xml:"id"`
-			Link    struct{ Href string `xml:"href,attr"` } `xml:"link"`
+			Title string `xml:"title"`
+			ID    string `xml:"id"`
+			Link  struct {
+				Href string `xml:"href,attr"`
+			} `xml:"link"`
 			Summary string `xml:"summary"`
 		} `xml:"entry"`
 	}
