@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"tilltal/internal/apperr"
+	"tilltal/internal/channel"
 	"tilltal/internal/db"
 	"tilltal/internal/org"
 	"tilltal/internal/web"
@@ -21,6 +22,9 @@ import (
 type API struct {
 	DB  *db.DB
 	Org *org.Store
+
+	// Channels is the channel registry.
+	Channels *channel.Store
 }
 
 type handler func(w http.ResponseWriter, r *http.Request) error

@@ -211,6 +211,12 @@ type Channel struct {
 // Owner returns the channel's owner, if any.
 func (c Channel) Owner() (Member, bool) { return c.member(RoleOwner) }
 
+// OwnerName returns the owner's name, "" when there is none; for lists.
+func (c Channel) OwnerName() string {
+	o, _ := c.Owner()
+	return o.Name
+}
+
 // Deputy returns the channel's deputy owner, if any.
 func (c Channel) Deputy() (Member, bool) { return c.member(RoleDeputy) }
 

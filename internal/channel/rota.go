@@ -3,6 +3,7 @@ package channel
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"tilltal/internal/apperr"
@@ -79,7 +80,7 @@ func (r Rota) resolve(members []Member) (Rota, error) {
 	}
 	find := func(id int64, email string) (Member, error) {
 		for _, m := range members {
-			if (id != 0 && m.UserID == id) || (id == 0 && email != "" && m.Email == email) {
+			if (id != 0 && m.UserID == id) || (id == 0 && email != "" && strings.EqualFold(m.Email, strings.TrimSpace(email))) {
 				return m, nil
 			}
 		}

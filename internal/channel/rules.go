@@ -31,6 +31,8 @@ type Problem struct {
 // RuleError is the refusal of a change that would break the registry's
 // rules; it lists every rule broken.
 type RuleError struct {
+	// Lead says what was refused: "Kanalen kan inte bli aktiv:".
+	Lead     string
 	Problems []Problem
 }
 
@@ -44,7 +46,7 @@ func (e *RuleError) Error() string {
 
 // refuse wraps problems into an error that the web and API show in full.
 func refuse(lead string, problems []Problem) error {
-	re := &RuleError{Problems: problems}
+	re := &RuleError{Lead: lead, Problems: problems}
 	return &apperr.Error{Kind: apperr.Conflict, Message: lead + " " + re.Error(), Err: re}
 }
 

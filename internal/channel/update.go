@@ -56,6 +56,9 @@ func (s *Store) Update(ctx context.Context, v Viewer, id int64, d Details) error
 		if err != nil {
 			return err
 		}
+		if d.ExternalID == "" && !c.HasExternalID() {
+			d.ExternalID = c.ExternalID // still pending
+		}
 		if err := d.normalise(c.HasExternalID()); err != nil {
 			return err
 		}

@@ -20,6 +20,7 @@ import (
 
 	"tilltal/internal/api"
 	"tilltal/internal/auth"
+	"tilltal/internal/channel"
 	"tilltal/internal/clock"
 	"tilltal/internal/config"
 	"tilltal/internal/db"
@@ -44,6 +45,9 @@ type App struct {
 	Handler http.Handler
 	Web     *web.Server
 	Now     func() time.Time
+
+	// Channels is the channel registry.
+	Channels *channel.Store
 }
 
 // Options change how an App is built, for tests.
@@ -54,6 +58,9 @@ type Options struct {
 	HTTPClient *http.Client
 	// FetchPollInterval overrides the job queue's poll interval.
 	FetchPollInterval time.Duration
+	// GapCheckInterval overrides how often every active channel's rota is
+	// checked for gaps (default hourly).
+	GapCheckInterval time.Duration
 }
 
 // New opens the database, applies migrations and builds everything.
@@ -83,6 +90,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	a.Org = &org.Store{DB: d, Now: now}
 	a.Auth = &auth.Service{DB: d, Org: a.Org, Now: now}
 	a.Outbox = &notify.Outbox{DB: d, Secrets: box, Now: now}
+	a.Channels = &channel.Store{DB: d, Outbox: a.Outbox, Now: now, BaseURL: cfg.BaseURL}
 
 	mailer := o.Mailer
 	if mailer == nil {
@@ -90,11 +98,18 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &notify.SendWorker{Outbox: a.Outbox, Mailer: mailer, HTTP: o.HTTPClient})
-	a.Queue, err = jobs.New(d, log, jobs.Options{Workers: workers, FetchPollInterval: o.FetchPollInterval})
+	river.AddWorker(workers, &channel.GapWorker{Store: a.Channels})
+	gapEvery := o.GapCheckInterval
+	if gapEvery == 0 {
+		gapEvery = time.Hour
+	}
+	periodic := []*river.PeriodicJob{channel.PeriodicGapCheck(gapEvery)}
+	a.Queue, err = jobs.New(d, log, jobs.Options{Workers: workers, FetchPollInterval: o.FetchPollInterval, PeriodicJobs: periodic})
 	if err != nil {
 		return nil, err
 	}
 	a.Outbox.Queue = a.Queue
+	a.Channels.Queue = a.Queue
 
 	var oidc web.OIDCFlow
 	if cfg.OIDC.Enabled() {
@@ -104,9 +119,9 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 		}
 		oidc = flow
 	}
-	apiSurface := &api.API{DB: d, Org: a.Org}
+	apiSurface := &api.API{DB: d, Org: a.Org, Channels: a.Channels}
 	mounts := append(apiSurface.Routes(), web.Mount{Pattern: "GET /metrics", Access: web.Public, Handler: metricsHandler()})
-	a.Web, err = web.New(web.Deps{Config: cfg, DB: d, Org: a.Org, Auth: a.Auth, Outbox: a.Outbox, OIDC: oidc, Log: log, Now: now, Mount: mounts})
+	a.Web, err = web.New(web.Deps{Config: cfg, DB: d, Org: a.Org, Auth: a.Auth, Outbox: a.Outbox, Channels: a.Channels, OIDC: oidc, Log: log, Now: now, Mount: mounts})
 	if err != nil {
 		return nil, err
 	}

@@ -132,7 +132,7 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 
 // navFor builds the menu for a person's roles.
 func navFor(p *auth.Principal, path string) []navItem {
-	items := []navItem{{Href: "/", Key: "nav.home"}}
+	items := []navItem{{Href: "/", Key: "nav.home"}, {Href: "/admin/kanaler", Key: "nav.channels"}, {Href: "/kanaler", Key: "nav.public_list"}}
 	items = append(items, navItem{Href: "/admin/verksamheter", Key: "nav.departments"})
 	if p.Has(org.Communicator) {
 		items = append(items, navItem{Href: "/admin/anvandare", Key: "nav.users"}, navItem{Href: "/admin/utskick", Key: "nav.outbox"})

@@ -17,6 +17,7 @@ import (
 
 	"tilltal/internal/apperr"
 	"tilltal/internal/auth"
+	"tilltal/internal/channel"
 	"tilltal/internal/config"
 	"tilltal/internal/db"
 	"tilltal/internal/notify"
@@ -36,6 +37,8 @@ type Deps struct {
 	Org    *org.Store
 	Auth   *auth.Service
 	Outbox *notify.Outbox
+	// Channels is the channel registry.
+	Channels *channel.Store
 	// OIDC is nil when OpenID Connect sign-in is not configured.
 	OIDC OIDCFlow
 	Log  *slog.Logger
