@@ -52,6 +52,18 @@ func (a *API) Routes() []web.Mount {
 		{Pattern: "GET /api/v1/users", Access: communicator, Handler: handler(a.users)},
 		{Pattern: "POST /api/v1/users", Access: communicator, Handler: handler(a.createUser)},
 		{Pattern: "GET /api/v1/audit", Access: seesAll, Handler: handler(a.audit)},
+		// The channel registry; package channel scopes single channels.
+		{Pattern: "GET /api/v1/channels", Access: web.SignedIn, Handler: handler(a.channels)},
+		{Pattern: "POST /api/v1/channels", Access: web.SignedIn, Handler: handler(a.requestChannel)},
+		{Pattern: "GET /api/v1/channels/{id}", Access: web.SignedIn, Handler: handler(a.channel)},
+		{Pattern: "PATCH /api/v1/channels/{id}", Access: web.SignedIn, Handler: handler(a.updateChannel)},
+		{Pattern: "PUT /api/v1/channels/{id}/members", Access: web.SignedIn, Handler: handler(a.setChannelMembers)},
+		{Pattern: "POST /api/v1/channels/{id}/status", Access: communicator, Handler: handler(a.channelStatus)},
+		{Pattern: "GET /api/v1/channels/{id}/rota", Access: web.SignedIn, Handler: handler(a.channelRota)},
+		{Pattern: "PUT /api/v1/channels/{id}/rota", Access: web.SignedIn, Handler: handler(a.setChannelRota)},
+		{Pattern: "PUT /api/v1/channels/{id}/policy", Access: communicator, Handler: handler(a.setChannelPolicy)},
+		{Pattern: "GET /api/v1/channels/{id}/coverage", Access: web.SignedIn, Handler: handler(a.channelCoverage)},
+		{Pattern: "GET /api/v1/channels/{id}/history", Access: web.SignedIn, Handler: handler(a.channelHistory)},
 	}
 }
 
