@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"tilltal/internal/config"
 	"tilltal/internal/demo"
@@ -34,13 +35,19 @@ func runDemo(ctx context.Context, args []string, _ io.Reader, stdout io.Writer) 
 	if err != nil {
 		return err
 	}
-	a, err := server.New(ctx, cfg, newLogger(), server.Options{})
+	// The simulated platforms stand in for the real ones, and are polled
+	// often so that traffic shows at once.
+	a, err := server.New(ctx, cfg, newLogger(), server.Options{Connectors: demo.Connectors(2026), PollEvery: 5 * time.Second})
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	defer a.Close()
 	if err := demo.Seed(ctx, a.Org); err != nil {
+		ln.Close()
+		return err
+	}
+	if _, err := demo.Connect(ctx, a.DB, a.Credentials); err != nil {
 		ln.Close()
 		return err
 	}

@@ -14,14 +14,16 @@ import (
 	"tilltal/internal/apperr"
 	"tilltal/internal/channel"
 	"tilltal/internal/db"
+	"tilltal/internal/inbox"
 	"tilltal/internal/org"
 	"tilltal/internal/web"
 )
 
 // API holds what the handlers call into.
 type API struct {
-	DB  *db.DB
-	Org *org.Store
+	DB    *db.DB
+	Org   *org.Store
+	Inbox *inbox.Store
 
 	// Channels is the channel registry.
 	Channels *channel.Store
@@ -52,6 +54,11 @@ func (a *API) Routes() []web.Mount {
 		{Pattern: "GET /api/v1/users", Access: communicator, Handler: handler(a.users)},
 		{Pattern: "POST /api/v1/users", Access: communicator, Handler: handler(a.createUser)},
 		{Pattern: "GET /api/v1/audit", Access: seesAll, Handler: handler(a.audit)},
+		{Pattern: "GET /api/v1/items", Access: inboxReaders, Handler: handler(a.items)},
+		{Pattern: "GET /api/v1/items/{id}", Access: inboxReaders, Handler: handler(a.item)},
+		{Pattern: "POST /api/v1/items/{id}/status", Access: inboxWorkers, Handler: handler(a.itemStatus)},
+		{Pattern: "POST /api/v1/items/{id}/assign", Access: inboxWorkers, Handler: handler(a.itemAssign)},
+		{Pattern: "POST /api/v1/items/{id}/notes", Access: inboxWorkers, Handler: handler(a.itemNote)},
 		// The channel registry; package channel scopes single channels.
 		{Pattern: "GET /api/v1/channels", Access: web.SignedIn, Handler: handler(a.channels)},
 		{Pattern: "POST /api/v1/channels", Access: web.SignedIn, Handler: handler(a.requestChannel)},

@@ -20,7 +20,10 @@ const (
 	Conflict
 	Forbidden
 	Unauthorized
+	// Unavailable is a dependency that cannot be reached now (503).
 	Unavailable
+	// RateLimited is a caller who must wait (429).
+	RateLimited
 )
 
 // Error carries a kind and a message that may be shown to the user. The

@@ -46,7 +46,7 @@ type Service struct {
 var ErrBadCredentials = &apperr.Error{Kind: apperr.Unauthorized, Message: "Fel e-postadress eller lösenord"}
 
 // ErrThrottled is the answer when too many sign-ins failed.
-var ErrThrottled = &apperr.Error{Kind: apperr.Unavailable, Message: "För många misslyckade inloggningar. Vänta en kvart och försök igen."}
+var ErrThrottled = &apperr.Error{Kind: apperr.RateLimited, Message: "För många misslyckade inloggningar. Vänta en kvart och försök igen."}
 
 // ErrSessionExpired is the answer to an unknown or expired session.
 var ErrSessionExpired = &apperr.Error{Kind: apperr.Unauthorized, Message: "Din session har gått ut. Logga in igen."}

@@ -27,6 +27,12 @@ type Config struct {
 	MetaGraphURL    string
 	LinkedInAPIURL  string
 	YouTubeAPIURL   string
+	// LinkedIn and Google OAuth clients: token refresh, introspection and
+	// LinkedIn's signed notifications.
+	LinkedInClientID     string
+	LinkedInClientSecret Secret
+	YouTubeClientID      string
+	YouTubeClientSecret  Secret
 
 	SMTP SMTP
 	OIDC OIDC
@@ -86,6 +92,11 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		MetaGraphURL:    get("TILLTAL_META_GRAPH_URL", "https://graph.facebook.com"),
 		LinkedInAPIURL:  get("TILLTAL_LINKEDIN_API_URL", "https://api.linkedin.com"),
 		YouTubeAPIURL:   get("TILLTAL_YOUTUBE_API_URL", "https://www.googleapis.com/youtube/v3"),
+
+		LinkedInClientID:     getenv("TILLTAL_LINKEDIN_CLIENT_ID"),
+		LinkedInClientSecret: Secret(getenv("TILLTAL_LINKEDIN_CLIENT_SECRET")),
+		YouTubeClientID:      getenv("TILLTAL_YOUTUBE_CLIENT_ID"),
+		YouTubeClientSecret:  Secret(getenv("TILLTAL_YOUTUBE_CLIENT_SECRET")),
 	}
 	c.Database = get("TILLTAL_DATABASE", "sqlite:"+filepath.Join(c.DataDir, "tilltal.db"))
 	c.BaseURL = strings.TrimRight(get("TILLTAL_BASE_URL", "http://"+c.Listen), "/")

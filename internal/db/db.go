@@ -83,6 +83,9 @@ func openSQLite(path string) (*DB, error) {
 	// unless asked for; the busy timeout makes a second process wait instead
 	// of failing; immediate transactions take the write lock at BEGIN so two
 	// writers never deadlock upgrading from a read lock.
+	// The path goes into a file: URI, where ?, # and % mean something;
+	// SQLite decodes percent escapes in URI file names.
+	path = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
 	common := "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_time_format=sqlite"
 	w, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_pragma=synchronous(FULL)&_txlock=immediate")
 	if err != nil {

@@ -8,7 +8,12 @@ import "strings"
 //	SERIAL_PK  an auto-incrementing 64-bit primary key
 //	TSTZ       a point in time (stored in UTC)
 //	BYTES      binary data
+//
+// Where the dialects truly differ (full-text indexes), a line may start with
+// "--sqlite: " or "--postgres: ": it is kept, without the marker, only for
+// that dialect, and is a comment for the other.
 func Translate(dialect Dialect, ddl string) string {
+	ddl = dialectLines(dialect, ddl)
 	var r *strings.Replacer
 	switch dialect {
 	case Postgres:
@@ -27,4 +32,17 @@ func Translate(dialect Dialect, ddl string) string {
 		)
 	}
 	return r.Replace(ddl)
+}
+
+// dialectLines keeps the lines marked for dialect and comments out the rest.
+func dialectLines(dialect Dialect, ddl string) string {
+	own := "--" + string(dialect) + ": "
+	lines := strings.Split(ddl, "\n")
+	for i, l := range lines {
+		trimmed := strings.TrimLeft(l, " \t")
+		if strings.HasPrefix(trimmed, own) {
+			lines[i] = strings.TrimPrefix(trimmed, own)
+		}
+	}
+	return strings.Join(lines, "\n")
 }

@@ -448,15 +448,3 @@ func TestGapJobAlertsOnce(t *testing.T) {
 		}
 	})
 }
-
-// waitFor polls cond until it holds; the deadline only bounds a broken run.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}

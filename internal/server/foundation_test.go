@@ -3,11 +3,19 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"tilltal/internal/config"
+	"tilltal/internal/dbtest"
+	"tilltal/internal/demo"
+	"tilltal/internal/server"
 )
 
 func TestSignInAndSessionCookie(t *testing.T) {
@@ -308,5 +316,45 @@ func TestEnglishSelectable(t *testing.T) {
 	_, body := e.get(c, "/")
 	if !strings.Contains(body, `lang="en"`) || !strings.Contains(body, "Welcome, Rolf Registrator") {
 		t.Fatal("English not shown after choosing it")
+	}
+}
+
+// TestStartsWhileOIDCProviderIsDown: an unreachable provider does not stop
+// Tilltal; password sign-in works and OIDC sign-in says the service is down.
+func TestStartsWhileOIDCProviderIsDown(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg, err := config.FromEnv(func(k string) string {
+		return map[string]string{
+			"TILLTAL_DATABASE":       dbtest.DSN(t, "sqlite"),
+			"TILLTAL_DATA_DIR":       dir,
+			"TILLTAL_OIDC_ISSUER":    "http://127.0.0.1:1/tenant/v2.0",
+			"TILLTAL_OIDC_CLIENT_ID": "tilltal",
+			"TILLTAL_OIDC_ROLE_MAP":  "Tilltal.Redaktor=editor",
+		}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := server.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{})
+	if err != nil {
+		t.Fatalf("start with provider down: %v", err)
+	}
+	defer app.Close()
+	if err := demo.Seed(context.Background(), app.Org); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(app.Handler)
+	defer srv.Close()
+	e := &e2e{t: t, app: app, srv: srv}
+	e.login("redaktor@exempelby.se")
+	status, body := e.get(e.client(), "/login/oidc")
+	if status != http.StatusServiceUnavailable || !strings.Contains(body, "inloggningstjänst svarar inte") {
+		t.Fatalf("OIDC while down: %d", status)
+	}
+	// A typo in the role map is a configuration error that stops the start.
+	cfg.OIDC.RoleMap = map[string]string{"X": "kung"}
+	if _, err := server.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{}); err == nil || !strings.Contains(err.Error(), "not a role") {
+		t.Fatalf("bad role map: %v", err)
 	}
 }

@@ -23,28 +23,46 @@ import (
 	"tilltal/internal/channel"
 	"tilltal/internal/clock"
 	"tilltal/internal/config"
+	"tilltal/internal/credential"
 	"tilltal/internal/db"
 	"tilltal/internal/db/migrations"
+	"tilltal/internal/escalation"
+	"tilltal/internal/inbox"
+	"tilltal/internal/intake"
 	"tilltal/internal/jobs"
 	"tilltal/internal/notify"
 	"tilltal/internal/org"
+	"tilltal/internal/outbound"
+	"tilltal/internal/platform"
+	"tilltal/internal/platform/linkedin"
+	"tilltal/internal/platform/meta"
+	"tilltal/internal/platform/youtube"
 	"tilltal/internal/secret"
 	"tilltal/internal/web"
 )
 
 // App is an assembled Tilltal.
 type App struct {
-	Config  config.Config
-	Log     *slog.Logger
-	DB      *db.DB
-	Org     *org.Store
-	Auth    *auth.Service
-	Outbox  *notify.Outbox
-	Queue   *jobs.Queue
-	Secrets *secret.Box
-	Handler http.Handler
-	Web     *web.Server
-	Now     func() time.Time
+	Config config.Config
+	Log    *slog.Logger
+	DB     *db.DB
+	Org    *org.Store
+	Auth   *auth.Service
+	Outbox *notify.Outbox
+	Inbox  *inbox.Store
+	// Escalations are questions sent to departments.
+	Escalations *escalation.Store
+	Intake      *intake.Store
+	Credentials *credential.Store
+	Outbound    *outbound.Service
+	// Actions send replies, hides and deletes of inbox items.
+	Actions    *inbox.Actions
+	Connectors map[platform.Name]platform.Connector
+	Queue      *jobs.Queue
+	Secrets    *secret.Box
+	Handler    http.Handler
+	Web        *web.Server
+	Now        func() time.Time
 
 	// Channels is the channel registry.
 	Channels *channel.Store
@@ -58,6 +76,10 @@ type Options struct {
 	HTTPClient *http.Client
 	// FetchPollInterval overrides the job queue's poll interval.
 	FetchPollInterval time.Duration
+	// Connectors replace the real platforms (the demo's simulated one).
+	Connectors map[platform.Name]platform.Connector
+	// PollEvery is how often connected channels are polled.
+	PollEvery time.Duration
 	// GapCheckInterval overrides how often every active channel's rota is
 	// checked for gaps (default hourly).
 	GapCheckInterval time.Duration
@@ -87,46 +109,143 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	}
 	now := clock.Real{}.Now
 	a := &App{Config: cfg, Log: log, DB: d, Secrets: box, Now: now}
-	a.Org = &org.Store{DB: d, Now: now}
-	a.Auth = &auth.Service{DB: d, Org: a.Org, Now: now}
-	a.Outbox = &notify.Outbox{DB: d, Secrets: box, Now: now}
-	a.Channels = &channel.Store{DB: d, Outbox: a.Outbox, Now: now, BaseURL: cfg.BaseURL}
-
-	mailer := o.Mailer
-	if mailer == nil {
-		mailer = notify.NewSMTPMailer(cfg.SMTP)
-	}
-	workers := river.NewWorkers()
-	river.AddWorker(workers, &notify.SendWorker{Outbox: a.Outbox, Mailer: mailer, HTTP: o.HTTPClient})
-	river.AddWorker(workers, &channel.GapWorker{Store: a.Channels})
-	gapEvery := o.GapCheckInterval
-	if gapEvery == 0 {
-		gapEvery = time.Hour
-	}
-	periodic := []*river.PeriodicJob{channel.PeriodicGapCheck(gapEvery)}
-	a.Queue, err = jobs.New(d, log, jobs.Options{Workers: workers, FetchPollInterval: o.FetchPollInterval, PeriodicJobs: periodic})
+	a.stores(o)
+	workers, periodic := a.workers(o)
+	a.Queue, err = jobs.New(d, log, jobs.Options{Workers: workers, PeriodicJobs: periodic, FetchPollInterval: o.FetchPollInterval})
 	if err != nil {
 		return nil, err
 	}
-	a.Outbox.Queue = a.Queue
-	a.Channels.Queue = a.Queue
-
-	var oidc web.OIDCFlow
-	if cfg.OIDC.Enabled() {
-		flow, err := auth.NewOIDC(ctx, cfg.OIDC, cfg.BaseURL, a.Auth, o.HTTPClient)
-		if err != nil {
-			return nil, err
-		}
-		oidc = flow
+	a.Outbox.Queue, a.Outbound.Queue, a.Channels.Queue = a.Queue, a.Queue, a.Queue
+	a.Credentials.OnConnect = func(ctx context.Context, tx *db.Tx, channelID int64) error {
+		return intake.EnqueueBackfillTx(ctx, tx, a.Queue, channelID)
 	}
-	apiSurface := &api.API{DB: d, Org: a.Org, Channels: a.Channels}
-	mounts := append(apiSurface.Routes(), web.Mount{Pattern: "GET /metrics", Access: web.Public, Handler: metricsHandler()})
-	a.Web, err = web.New(web.Deps{Config: cfg, DB: d, Org: a.Org, Auth: a.Auth, Outbox: a.Outbox, Channels: a.Channels, OIDC: oidc, Log: log, Now: now, Mount: mounts})
+	oidc, err := a.oidc(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	apiSurface := &api.API{DB: d, Org: a.Org, Inbox: a.Inbox, Channels: a.Channels}
+	mounts := append(apiSurface.Routes(),
+		web.Mount{Pattern: "GET /metrics", Access: web.Public, Handler: metricsHandler()},
+		// Meta signs its deliveries; the handler checks the signature
+		// before anything else and needs no session.
+		web.Mount{Pattern: "/webhooks/meta", Access: web.Public, Handler: &intake.MetaWebhook{Store: a.Intake, AppSecret: cfg.MetaAppSecret, VerifyToken: cfg.MetaVerifyToken, Log: log}},
+	)
+	a.Web, err = web.New(web.Deps{Config: cfg, DB: d, Org: a.Org, Auth: a.Auth, Outbox: a.Outbox, Inbox: a.Inbox, Escalations: a.Escalations,
+		Actions: a.Actions, Intake: a.Intake, Credentials: a.Credentials, Channels: a.Channels, OIDC: oidc, Log: log, Now: now, Mount: mounts})
 	if err != nil {
 		return nil, err
 	}
 	a.Handler = a.Web
 	return a, nil
+}
+
+// stores builds the domain stores and connects them: events that intake
+// stores become inbox items in the same transaction.
+func (a *App) stores(o Options) {
+	d, now, cfg := a.DB, a.Now, a.Config
+	a.Connectors = o.Connectors
+	if a.Connectors == nil {
+		a.Connectors = Connectors(cfg, o.HTTPClient)
+	}
+	a.Org = &org.Store{DB: d, Now: now}
+	a.Auth = &auth.Service{DB: d, Org: a.Org, Now: now}
+	a.Outbox = &notify.Outbox{DB: d, Secrets: a.Secrets, Now: now}
+	a.Inbox = &inbox.Store{DB: d, Now: now}
+	a.Escalations = &escalation.Store{DB: d, Outbox: a.Outbox, Now: now, BaseURL: cfg.BaseURL}
+	a.Channels = &channel.Store{DB: d, Outbox: a.Outbox, Now: now, BaseURL: cfg.BaseURL}
+	a.Intake = &intake.Store{DB: d, Now: now, AfterStore: func(ctx context.Context, tx *db.Tx, events []intake.Stored) error {
+		for _, e := range events {
+			if e.ChannelID == 0 {
+				continue
+			}
+			if _, err := inbox.Ingest(ctx, tx, e.ChannelID, e.Event, now()); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+	a.Credentials = &credential.Store{DB: d, Secrets: a.Secrets, Notify: a.Outbox, Connectors: a.Connectors, Now: now, BaseURL: cfg.BaseURL}
+	a.Outbound = &outbound.Service{DB: d, Credentials: a.Credentials, Connectors: a.Connectors, Now: now}
+	a.Actions = &inbox.Actions{Store: a.Inbox, Outbound: a.Outbound}
+	a.Outbound.OnFinish = a.Actions.Finished
+}
+
+// workers registers every job kind and the periodic jobs.
+func (a *App) workers(o Options) (*river.Workers, []*river.PeriodicJob) {
+	mailer := o.Mailer
+	if mailer == nil {
+		mailer = notify.NewSMTPMailer(a.Config.SMTP)
+	}
+	pollEvery := o.PollEvery
+	if pollEvery == 0 {
+		// Webhooks carry Meta's traffic; LinkedIn and YouTube are read by
+		// polling (YouTube paces itself within its daily quota).
+		pollEvery = 2 * time.Minute
+	}
+	w := river.NewWorkers()
+	river.AddWorker(w, &notify.SendWorker{Outbox: a.Outbox, Mailer: mailer, HTTP: o.HTTPClient})
+	river.AddWorker(w, &outbound.Worker{Service: a.Outbound})
+	river.AddWorker(w, &intake.BackfillWorker{Store: a.Intake, Credentials: a.Credentials, Connectors: a.Connectors, Log: a.Log})
+	// The queue does not exist yet; the worker reads it through the App
+	// when it runs.
+	river.AddWorker(w, &backfillAll{app: a})
+	river.AddWorker(w, &credential.CheckWorker{Store: a.Credentials})
+	river.AddWorker(w, &escalation.OverdueWorker{Store: a.Escalations})
+	river.AddWorker(w, &channel.GapWorker{Store: a.Channels})
+	gapEvery := o.GapCheckInterval
+	if gapEvery == 0 {
+		gapEvery = time.Hour
+	}
+	periodic := []*river.PeriodicJob{
+		intake.PeriodicBackfill(pollEvery),
+		credential.PeriodicCheck(),
+		escalation.PeriodicOverdue(10 * time.Minute),
+		channel.PeriodicGapCheck(gapEvery),
+	}
+	return w, periodic
+}
+
+// backfillAll is intake's BackfillAllWorker with the queue filled in at
+// run time.
+type backfillAll struct {
+	river.WorkerDefaults[intake.BackfillAllArgs]
+	app *App
+}
+
+// Work enqueues a back-fill of every connected channel.
+func (b *backfillAll) Work(ctx context.Context, job *river.Job[intake.BackfillAllArgs]) error {
+	w := &intake.BackfillAllWorker{Store: b.app.Intake, Queue: b.app.Queue, Connectors: b.app.Connectors}
+	return w.Work(ctx, job)
+}
+
+// oidc prepares OpenID Connect sign-in when it is configured.
+func (a *App) oidc(ctx context.Context, o Options) (web.OIDCFlow, error) {
+	cfg := a.Config
+	if !cfg.OIDC.Enabled() {
+		return nil, nil
+	}
+	flow, err := auth.NewOIDC(ctx, cfg.OIDC, cfg.BaseURL, a.Auth, o.HTTPClient)
+	switch {
+	case err == nil:
+		return flow, nil
+	case errors.Is(err, auth.ErrOIDCConfig):
+		return nil, err
+	}
+	// The provider is unreachable now; start anyway and discover it on the
+	// first sign-in through it.
+	a.Log.Warn("OIDC provider not reachable at start; will retry at sign-in", "issuer", cfg.OIDC.Issuer, "err", err)
+	return auth.NewLazyOIDC(cfg.OIDC, cfg.BaseURL, a.Auth, o.HTTPClient), nil
+}
+
+// Connectors builds the real platform connectors from the configuration.
+func Connectors(cfg config.Config, client *http.Client) map[platform.Name]platform.Connector {
+	mc := meta.Config{GraphURL: cfg.MetaGraphURL, AppSecret: cfg.MetaAppSecret.Reveal(), HTTP: client}
+	return map[platform.Name]platform.Connector{
+		platform.Facebook:  meta.NewFacebook(mc),
+		platform.Instagram: meta.NewInstagram(mc),
+		platform.LinkedIn:  linkedin.New(linkedin.Config{APIURL: cfg.LinkedInAPIURL, ClientID: cfg.LinkedInClientID, ClientSecret: cfg.LinkedInClientSecret.Reveal(), HTTP: client}),
+		platform.YouTube:   youtube.New(youtube.Config{APIURL: cfg.YouTubeAPIURL, ClientID: cfg.YouTubeClientID, ClientSecret: cfg.YouTubeClientSecret.Reveal(), HTTP: client}),
+	}
 }
 
 var registry = newRegistry()

@@ -11,6 +11,7 @@ import (
 
 	"tilltal/internal/auth"
 	"tilltal/internal/calendar"
+	"tilltal/internal/inbox"
 	"tilltal/internal/org"
 )
 
@@ -31,6 +32,14 @@ func (l Localizer) Role(r org.Role) string {
 		return r.LabelEN()
 	}
 	return r.Label()
+}
+
+// ItemStatus names an inbox status in the language.
+func (l Localizer) ItemStatus(s inbox.Status) string {
+	if l.Lang == "en" {
+		return s.LabelEN()
+	}
+	return s.Label()
 }
 
 // Status names a delivery status.
@@ -63,6 +72,7 @@ var funcs = template.FuncMap{
 		return calendar.FormatDateTime(*t)
 	},
 	"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"deref":    func(t *time.Time) time.Time { return *t },
 	"contains": func(list []int64, id int64) bool { return containsID(list, id) },
 	"hasRole": func(list []org.Role, r org.Role) bool {
 		for _, x := range list {
@@ -73,6 +83,17 @@ var funcs = template.FuncMap{
 		return false
 	},
 	"roles": func() []org.Role { return org.Roles },
+	"excerpt": func(s string, n int) string {
+		r := []rune(s)
+		if len(r) <= n {
+			return s
+		}
+		return string(r[:n-1]) + "…"
+	},
+	"row":          func(l Localizer, it inbox.Item) inboxRow { return inboxRow{L: l, Item: it} },
+	"presence":     presenceText,
+	"platforms":    func() []string { return []string{"facebook", "instagram", "linkedin", "youtube"} },
+	"platformName": platformName,
 }
 
 func containsID(list []int64, id int64) bool {
@@ -132,7 +153,14 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 
 // navFor builds the menu for a person's roles.
 func navFor(p *auth.Principal, path string) []navItem {
-	items := []navItem{{Href: "/", Key: "nav.home"}, {Href: "/admin/kanaler", Key: "nav.channels"}, {Href: "/kanaler", Key: "nav.public_list"}}
+	items := []navItem{{Href: "/", Key: "nav.home"}}
+	if inboxReaders.Allows(p) {
+		items = append(items, navItem{Href: "/inkorg", Key: "nav.inbox"})
+	}
+	if deptAnswerers.Allows(p) {
+		items = append(items, navItem{Href: "/verksamhet/fragor", Key: "nav.questions"})
+	}
+	items = append(items, navItem{Href: "/admin/kanaler", Key: "nav.channels"}, navItem{Href: "/kanaler", Key: "nav.public_list"})
 	items = append(items, navItem{Href: "/admin/verksamheter", Key: "nav.departments"})
 	if p.Has(org.Communicator) {
 		items = append(items, navItem{Href: "/admin/anvandare", Key: "nav.users"}, navItem{Href: "/admin/utskick", Key: "nav.outbox"})
@@ -153,4 +181,21 @@ func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 func redirect(w http.ResponseWriter, r *http.Request, to string) error {
 	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
+}
+
+// platformName is a platform's name as people write it.
+func platformName(p string) string {
+	switch p {
+	case "facebook":
+		return "Facebook"
+	case "instagram":
+		return "Instagram"
+	case "linkedin":
+		return "LinkedIn"
+	case "youtube":
+		return "YouTube"
+	case "other":
+		return "Annan"
+	}
+	return p
 }

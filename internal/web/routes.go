@@ -28,6 +28,22 @@ func (s *Server) registerRoutes() {
 
 	s.handle("GET /{$}", SignedIn, s.home)
 
+	s.handle("GET /inkorg", inboxReaders, s.inboxPage)
+	s.handle("GET /inkorg/live", inboxReaders, s.inboxLive)
+	s.handle("POST /inkorg/mass", inboxWorkers, s.inboxBulk)
+	s.handle("GET /inkorg/{id}", inboxReaders, s.itemPage)
+	s.handle("POST /inkorg/{id}/status", inboxWorkers, s.itemStatus)
+	s.handle("POST /inkorg/{id}/tilldela", inboxWorkers, s.itemAssign)
+	s.handle("POST /inkorg/{id}/anteckning", inboxWorkers, s.itemNote)
+	s.handle("POST /inkorg/{id}/narvaro", inboxWorkers, s.itemPresence)
+	s.handle("POST /inkorg/{id}/verksamhet", inboxWorkers, s.itemEscalate)
+	s.handle("POST /inkorg/{id}/svar", inboxWorkers, s.itemReply)
+	s.handle("POST /inkorg/{id}/atgard", inboxWorkers, s.itemModerate)
+
+	s.handle("GET /verksamhet/fragor", deptAnswerers, s.questionsPage)
+	s.handle("GET /verksamhet/fragor/{id}", deptAnswerers, s.questionPage)
+	s.handle("POST /verksamhet/fragor/{id}", deptAnswerers, s.questionAnswer)
+
 	s.handle("GET /admin/anvandare", communicator, s.usersPage)
 	s.handle("GET /admin/anvandare/ny", communicator, s.userNewPage)
 	s.handle("POST /admin/anvandare", communicator, s.userCreate)

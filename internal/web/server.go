@@ -19,7 +19,11 @@ import (
 	"tilltal/internal/auth"
 	"tilltal/internal/channel"
 	"tilltal/internal/config"
+	"tilltal/internal/credential"
 	"tilltal/internal/db"
+	"tilltal/internal/escalation"
+	"tilltal/internal/inbox"
+	"tilltal/internal/intake"
 	"tilltal/internal/notify"
 	"tilltal/internal/org"
 )
@@ -37,6 +41,15 @@ type Deps struct {
 	Org    *org.Store
 	Auth   *auth.Service
 	Outbox *notify.Outbox
+	Inbox  *inbox.Store
+	// Escalations are the questions sent to departments.
+	Escalations *escalation.Store
+	// Actions send replies, hides and deletes to the platforms.
+	Actions *inbox.Actions
+	// Intake holds raw deliveries and unrouted events.
+	Intake *intake.Store
+	// Credentials are the channels' platform tokens.
+	Credentials *credential.Store
 	// Channels is the channel registry.
 	Channels *channel.Store
 	// OIDC is nil when OpenID Connect sign-in is not configured.
@@ -146,8 +159,10 @@ func statusOf(k apperr.Kind) int {
 		return http.StatusForbidden
 	case apperr.Unauthorized:
 		return http.StatusUnauthorized
-	case apperr.Unavailable:
+	case apperr.RateLimited:
 		return http.StatusTooManyRequests
+	case apperr.Unavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }

@@ -5,3 +5,78 @@ document.addEventListener("DOMContentLoaded", function () {
   var err = document.querySelector("main [role=alert]");
   if (err) { err.setAttribute("tabindex", "-1"); err.focus(); }
 });
+
+// Live inbox: new items arrive as server-sent events and are put at the top
+// of the table (newest-first view), announced politely to screen readers.
+document.addEventListener("DOMContentLoaded", function () {
+  var table = document.getElementById("inbox-table");
+  if (!table || !window.EventSource || new URLSearchParams(location.search).get("order") === "oldest") { return; }
+  var body = table.querySelector("tbody");
+  var announce = document.getElementById("inbox-announce");
+  var fresh = 0;
+  var es = new EventSource(table.getAttribute("data-live"));
+  es.addEventListener("item", function (ev) {
+    var msg = JSON.parse(ev.data);
+    if (body.querySelector('tr[data-id="' + msg.id + '"]')) { return; }
+    var tmp = document.createElement("tbody");
+    tmp.innerHTML = msg.html;
+    var row = tmp.firstElementChild;
+    row.classList.add("fresh");
+    body.insertBefore(row, body.firstChild);
+    var empty = document.getElementById("inbox-empty");
+    if (empty) { empty.remove(); }
+    fresh++;
+    if (announce) { announce.textContent = fresh + " " + (document.documentElement.lang === "en" ? "new items" : "nya ärenden"); }
+  });
+});
+
+// Presence: renew "I have this item open" every 15 s, say "writing" while
+// the reply field is being typed in, and show who else is at the item.
+document.addEventListener("DOMContentLoaded", function () {
+  var box = document.getElementById("presence");
+  if (!box || !box.getAttribute("data-url") || !window.fetch) { return; }
+  var state = "viewing", lastTyped = 0;
+  document.addEventListener("input", function (ev) {
+    if (ev.target && ev.target.name === "reply") { lastTyped = Date.now(); }
+  });
+  function beat() {
+    state = Date.now() - lastTyped < 20000 ? "writing" : "viewing";
+    var body = new URLSearchParams({ state: state, csrf: box.getAttribute("data-csrf") });
+    fetch(box.getAttribute("data-url"), { method: "POST", body: body, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) { return; }
+        box.textContent = "";
+        data.others.forEach(function (line) {
+          var p = document.createElement("p"); p.textContent = line; box.appendChild(p);
+        });
+      }).catch(function () {});
+  }
+  setInterval(beat, 15000);
+});
+
+// Keyboard shortcuts in the inbox: j/k move, Enter opens, x selects, /
+// searches. They are off while typing in a field.
+document.addEventListener("DOMContentLoaded", function () {
+  var table = document.getElementById("inbox-table");
+  if (!table) { return; }
+  var current = -1;
+  function rows() { return table.querySelectorAll("tbody tr"); }
+  function mark(i) {
+    var list = rows();
+    if (!list.length) { return; }
+    current = Math.max(0, Math.min(i, list.length - 1));
+    list.forEach(function (r) { r.classList.remove("kbd"); });
+    list[current].classList.add("kbd");
+    var link = list[current].querySelector("a");
+    if (link) { link.focus(); }
+  }
+  document.addEventListener("keydown", function (ev) {
+    var t = ev.target;
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || (t && (t.tagName === "INPUT" && t.type !== "checkbox" || t.tagName === "TEXTAREA" || t.tagName === "SELECT"))) { return; }
+    if (ev.key === "j") { mark(current + 1); ev.preventDefault(); }
+    else if (ev.key === "k") { mark(current - 1); ev.preventDefault(); }
+    else if (ev.key === "x" && current >= 0) { var box = rows()[current].querySelector("input[type=checkbox]"); if (box) { box.checked = !box.checked; } ev.preventDefault(); }
+    else if (ev.key === "/") { var q = document.getElementById("q"); if (q) { q.focus(); ev.preventDefault(); } }
+  });
+});

@@ -1,0 +1,233 @@
+package inbox
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"tilltal/internal/db"
+	"tilltal/internal/platform"
+	"tilltal/internal/swedish"
+)
+
+// maxBody bounds the text kept per item; platforms allow far less.
+const maxBody = 64 << 10
+
+// Ingested says what an event did to the inbox.
+type Ingested struct {
+	ItemID  int64
+	Created bool
+	Changed bool
+}
+
+// Ingest applies one platform event to the inbox in tx: a new item in its
+// thread, a new version of an edited one, or a hidden or removed mark. It is
+// idempotent — the same event applied twice changes nothing the second time —
+// and tolerates events out of order (an edit before its create makes the
+// item from the edit).
+func Ingest(ctx context.Context, tx *db.Tx, channelID int64, ev platform.Event, now time.Time) (Ingested, error) {
+	var deptID int64
+	if err := tx.QueryRow(ctx, "SELECT department_id FROM channels WHERE id = ?", channelID).Scan(&deptID); err != nil {
+		return Ingested{}, fmt.Errorf("inbox: ingest: channel %d: %w", channelID, err)
+	}
+	obj := ev.Object
+	if obj.ExternalID == "" {
+		return Ingested{}, fmt.Errorf("inbox: ingest: event %s has no object id", ev.EventID)
+	}
+	obj = cleanObject(obj)
+	at := ev.OccurredAt
+	if at.IsZero() {
+		at = now
+	}
+	var id int64
+	var version int
+	var body string
+	var hidden, removed bool
+	err := tx.QueryRow(ctx, "SELECT id, version, body, hidden, removed FROM items WHERE channel_id = ? AND external_id = ?", channelID, obj.ExternalID).
+		Scan(&id, &version, &body, &hidden, &removed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return create(ctx, tx, channelID, deptID, ev, obj, at, now)
+	}
+	if err != nil {
+		return Ingested{}, fmt.Errorf("inbox: ingest: %w", err)
+	}
+	next := state{body: body, hidden: hidden, removed: removed}
+	switch ev.Verb {
+	case platform.VerbCreate, platform.VerbEdit:
+		if obj.Text != "" || ev.Verb == platform.VerbEdit {
+			next.body = obj.Text
+		}
+	case platform.VerbHide:
+		next.hidden = true
+	case platform.VerbUnhide:
+		next.hidden = false
+	case platform.VerbRemove:
+		next.removed = true
+	}
+	if next == (state{body: body, hidden: hidden, removed: removed}) {
+		return Ingested{ItemID: id}, nil
+	}
+	return Ingested{ItemID: id, Changed: true}, update(ctx, tx, id, version+1, ev.Verb, next, at, now)
+}
+
+type state struct {
+	body            string
+	hidden, removed bool
+}
+
+func create(ctx context.Context, tx *db.Tx, channelID, deptID int64, ev platform.Event, obj platform.Object, at, now time.Time) (Ingested, error) {
+	threadID, err := thread(ctx, tx, channelID, obj, at)
+	if err != nil {
+		return Ingested{}, err
+	}
+	st := state{body: obj.Text, hidden: obj.Hidden || ev.Verb == platform.VerbHide, removed: ev.Verb == platform.VerbRemove}
+	status := StatusNew
+	switch {
+	case obj.Author.IsPage:
+		status = StatusNoAction
+	case st.removed:
+		status = StatusRemoved
+	case st.hidden:
+		status = StatusHidden
+	}
+	posted := obj.CreatedAt
+	if posted.IsZero() {
+		posted = at
+	}
+	attachments, _ := json.Marshal(obj.Attachments)
+	if obj.Attachments == nil {
+		attachments = []byte("[]")
+	}
+	id, err := tx.InsertID(ctx, `INSERT INTO items (channel_id, department_id, thread_id, platform, external_id, parent_external_id, kind,
+		author_id, author_name, author_handle, author_url, from_us, body, search_text, permalink, attachments, status, hidden, removed,
+		posted_at, received_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		channelID, deptID, threadID, string(ev.Platform), obj.ExternalID, obj.ParentID, string(obj.Kind),
+		obj.Author.ExternalID, obj.Author.Name, obj.Author.Handle, obj.Author.ProfileURL, obj.Author.IsPage,
+		st.body, swedish.IndexText(st.body), obj.Permalink, string(attachments), string(status), st.hidden, st.removed,
+		posted.UTC(), now, now)
+	if db.IsUniqueViolation(err) {
+		// Another transaction created it first; treat this as a repeat.
+		return Ingested{}, fmt.Errorf("inbox: ingest: concurrent create of %s: %w", obj.ExternalID, err)
+	}
+	if err != nil {
+		return Ingested{}, fmt.Errorf("inbox: ingest: %w", err)
+	}
+	if err := addVersion(ctx, tx, id, 1, ev.Verb, st, at, now); err != nil {
+		return Ingested{}, err
+	}
+	if obj.Author.IsPage && obj.ParentID != "" {
+		if err := markAnsweredByUs(ctx, tx, channelID, obj.ParentID, posted); err != nil {
+			return Ingested{}, err
+		}
+	}
+	return Ingested{ItemID: id, Created: true, Changed: true}, nil
+}
+
+// thread finds or makes the item's thread: the post it belongs to, or the
+// message conversation.
+func thread(ctx context.Context, tx *db.Tx, channelID int64, obj platform.Object, at time.Time) (int64, error) {
+	ext := obj.ThreadID
+	if ext == "" {
+		ext = obj.ParentID
+	}
+	if ext == "" {
+		ext = obj.ExternalID
+	}
+	kind := "post"
+	if obj.Kind == platform.KindMessage {
+		kind = "conversation"
+	}
+	var id int64
+	err := tx.QueryRow(ctx, "SELECT id FROM threads WHERE channel_id = ? AND external_id = ?", channelID, ext).Scan(&id)
+	if err == nil {
+		_, err = tx.Exec(ctx, "UPDATE threads SET last_activity_at = ? WHERE id = ? AND last_activity_at < ?", at.UTC(), id, at.UTC())
+		return id, err
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, err
+	}
+	title := ""
+	if ext == obj.ExternalID {
+		title = truncateRunes(obj.Text, 120)
+	}
+	return tx.InsertID(ctx, "INSERT INTO threads (channel_id, external_id, kind, title, permalink, created_at, last_activity_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		channelID, ext, kind, title, obj.Permalink, at.UTC(), at.UTC())
+}
+
+func update(ctx context.Context, tx *db.Tx, id int64, version int, verb platform.Verb, st state, at, now time.Time) error {
+	status := ""
+	switch {
+	case st.removed:
+		status = string(StatusRemoved)
+	case st.hidden:
+		status = string(StatusHidden)
+	}
+	q := "UPDATE items SET body = ?, search_text = ?, hidden = ?, removed = ?, version = ?, updated_at = ?"
+	args := []any{st.body, swedish.IndexText(st.body), st.hidden, st.removed, version, now}
+	if status != "" {
+		q += ", status = ?"
+		args = append(args, status)
+	} else if verb == platform.VerbUnhide {
+		// Back in view: it needs someone again unless it was answered.
+		q += ", status = CASE WHEN status = 'hidden' THEN 'new' ELSE status END"
+	}
+	if _, err := tx.Exec(ctx, q+" WHERE id = ?", append(args, id)...); err != nil {
+		return fmt.Errorf("inbox: ingest: update: %w", err)
+	}
+	return addVersion(ctx, tx, id, version, verb, st, at, now)
+}
+
+func addVersion(ctx context.Context, tx *db.Tx, itemID int64, version int, verb platform.Verb, st state, at, now time.Time) error {
+	_, err := tx.Exec(ctx, `INSERT INTO item_versions (item_id, version, verb, body, hidden, removed, occurred_at, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		itemID, version, string(verb), st.body, st.hidden, st.removed, at.UTC(), now)
+	if err != nil {
+		return fmt.Errorf("inbox: version: %w", err)
+	}
+	return nil
+}
+
+// markAnsweredByUs records that the municipality answered an item on the
+// platform itself (a reply written outside Tilltal counts too).
+func markAnsweredByUs(ctx context.Context, tx *db.Tx, channelID int64, parentExternalID string, at time.Time) error {
+	_, err := tx.Exec(ctx, `UPDATE items SET first_response_at = COALESCE(first_response_at, ?),
+		status = CASE WHEN status IN ('new', 'assigned', 'waiting') THEN 'answered' ELSE status END
+		WHERE channel_id = ? AND external_id = ?`, at.UTC(), channelID, parentExternalID)
+	return err
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// cleanObject makes an object's text storable on both databases: valid
+// UTF-8 without NUL (PostgreSQL refuses both in TEXT), bounded in size.
+// Everything else a citizen wrote — markup, control and bidi characters — is
+// kept as written and escaped when shown.
+func cleanObject(o platform.Object) platform.Object {
+	o.Text = clean(o.Text, maxBody)
+	o.Author.Name = clean(o.Author.Name, 300)
+	o.Author.Handle = clean(o.Author.Handle, 300)
+	o.Author.ProfileURL = clean(o.Author.ProfileURL, 2000)
+	o.Permalink = clean(o.Permalink, 2000)
+	o.ExternalID = clean(o.ExternalID, 500)
+	o.ParentID = clean(o.ParentID, 500)
+	o.ThreadID = clean(o.ThreadID, 500)
+	return o
+}
+
+func clean(s string, max int) string {
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+	if len(s) > max {
+		s = strings.ToValidUTF8(s[:max], "")
+	}
+	return s
+}

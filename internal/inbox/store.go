@@ -1,0 +1,355 @@
+package inbox
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"tilltal/internal/apperr"
+	"tilltal/internal/audit"
+	"tilltal/internal/db"
+	"tilltal/internal/swedish"
+)
+
+// Store reads and works the inbox.
+type Store struct {
+	DB  *db.DB
+	Now func() time.Time
+}
+
+// Filter selects items for the inbox view and the API.
+type Filter struct {
+	// Channels limits items to these channels (the person's scope); nil
+	// means all channels.
+	Channels     []int64
+	ChannelID    int64
+	DepartmentID int64
+	Status       Status
+	// OpenOnly keeps items that still need someone.
+	OpenOnly   bool
+	AssigneeID int64
+	Platform   string
+	Sentiment  string
+	Flag       string
+	Since      time.Time
+	Until      time.Time
+	// Query is free text, matched on Swedish stems.
+	Query  string
+	Oldest bool
+	// After pages on: items past this id in the chosen order.
+	After int64
+	Limit int
+}
+
+const itemColumns = `i.id, i.channel_id, c.name, i.department_id, i.thread_id, i.platform, i.external_id, i.parent_external_id, i.kind,
+	i.author_id, i.author_name, i.author_handle, i.author_url, i.from_us, i.body, i.permalink, i.status, COALESCE(i.assignee_id, 0),
+	COALESCE(u.name, ''), i.sentiment, i.flags, i.hidden, i.removed, i.version, i.posted_at, i.received_at, i.updated_at,
+	i.first_response_at, i.resolved_at`
+
+const itemJoins = ` FROM items i JOIN channels c ON c.id = i.channel_id LEFT JOIN users u ON u.id = i.assignee_id`
+
+func scanItem(row interface{ Scan(...any) error }) (Item, error) {
+	var it Item
+	var status string
+	var first, resolved sql.NullTime
+	err := row.Scan(&it.ID, &it.ChannelID, &it.ChannelName, &it.DepartmentID, &it.ThreadID, &it.Platform, &it.ExternalID, &it.ParentExternalID, &it.Kind,
+		&it.AuthorID, &it.AuthorName, &it.AuthorHandle, &it.AuthorURL, &it.FromUs, &it.Body, &it.Permalink, &status, &it.AssigneeID,
+		&it.AssigneeName, &it.Sentiment, &it.Flags, &it.Hidden, &it.Removed, &it.Version, &it.PostedAt, &it.ReceivedAt, &it.UpdatedAt,
+		&first, &resolved)
+	it.Status = Status(status)
+	if first.Valid {
+		it.FirstResponseAt = &first.Time
+	}
+	if resolved.Valid {
+		it.ResolvedAt = &resolved.Time
+	}
+	return it, err
+}
+
+// List returns the items matching f, newest first unless f.Oldest.
+func (s *Store) List(ctx context.Context, f Filter) ([]Item, error) {
+	where, args := s.where(f)
+	if where == "false" {
+		return nil, nil
+	}
+	order := "DESC"
+	cmp := "<"
+	if f.Oldest {
+		order, cmp = "ASC", ">"
+	}
+	if f.After != 0 {
+		where += " AND i.id " + cmp + " ?"
+		args = append(args, f.After)
+	}
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	// Ordering by id follows arrival, which indexes cheaply and pages
+	// stably; posted_at is shown.
+	q := "SELECT " + itemColumns + itemJoins + " WHERE " + where + " ORDER BY i.id " + order + " LIMIT " + strconv.Itoa(f.Limit)
+	rows, err := s.DB.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("inbox: list: %w", err)
+	}
+	defer rows.Close()
+	var out []Item
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) where(f Filter) (string, []any) {
+	conds := []string{"1 = 1"}
+	var args []any
+	add := func(c string, v ...any) { conds = append(conds, c); args = append(args, v...) }
+	if f.Channels != nil {
+		if len(f.Channels) == 0 {
+			return "false", nil
+		}
+		ph := strings.TrimSuffix(strings.Repeat("?,", len(f.Channels)), ",")
+		ids := make([]any, len(f.Channels))
+		for i, id := range f.Channels {
+			ids[i] = id
+		}
+		add("i.channel_id IN ("+ph+")", ids...)
+	}
+	if f.ChannelID != 0 {
+		add("i.channel_id = ?", f.ChannelID)
+	}
+	if f.DepartmentID != 0 {
+		add("i.department_id = ?", f.DepartmentID)
+	}
+	if f.Status != "" {
+		add("i.status = ?", string(f.Status))
+	}
+	if f.OpenOnly {
+		add("i.status IN ('new', 'assigned', 'waiting')")
+	}
+	if f.AssigneeID != 0 {
+		add("i.assignee_id = ?", f.AssigneeID)
+	}
+	if f.Platform != "" {
+		add("i.platform = ?", f.Platform)
+	}
+	if f.Sentiment != "" {
+		add("i.sentiment = ?", f.Sentiment)
+	}
+	if f.Flag != "" {
+		add("(' ' || i.flags || ' ') LIKE ?", "% "+f.Flag+" %")
+	}
+	if !f.Since.IsZero() {
+		add("i.posted_at >= ?", f.Since.UTC())
+	}
+	if !f.Until.IsZero() {
+		add("i.posted_at < ?", f.Until.UTC())
+	}
+	if terms := swedish.Terms(f.Query); len(terms) > 0 {
+		c, v := searchClause(s.DB.Dialect, terms)
+		add(c, v)
+	} else if strings.TrimSpace(f.Query) != "" {
+		// Only function words: nothing can match.
+		return "false", nil
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// searchClause is full-text matching on the stems in items.search_text:
+// SQLite's FTS5 index or PostgreSQL's GIN index over the same terms. Terms
+// are Snowball stems of letters and digits only, so they need no escaping
+// beyond quoting.
+func searchClause(dialect db.Dialect, terms []string) (string, string) {
+	if dialect == db.Postgres {
+		return "to_tsvector('simple', i.search_text) @@ to_tsquery('simple', ?)", strings.Join(quoteEach(terms, "'"), " & ")
+	}
+	return "i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)", strings.Join(quoteEach(terms, `"`), " ")
+}
+
+func quoteEach(terms []string, q string) []string {
+	out := make([]string, len(terms))
+	for i, t := range terms {
+		out[i] = q + strings.ReplaceAll(t, q, "") + q
+	}
+	return out
+}
+
+// LatestID returns the id of the newest item, 0 when there is none.
+func (s *Store) LatestID(ctx context.Context) (int64, error) {
+	var id sql.NullInt64
+	err := s.DB.QueryRow(ctx, "SELECT MAX(id) FROM items").Scan(&id)
+	return id.Int64, err
+}
+
+// Get returns one item.
+func (s *Store) Get(ctx context.Context, id int64) (Item, error) {
+	it, err := scanItem(s.DB.QueryRow(ctx, "SELECT "+itemColumns+itemJoins+" WHERE i.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return it, apperr.NotFoundf("Ärendet finns inte")
+	}
+	return it, err
+}
+
+// Thread returns every item of a thread in the order they were posted.
+func (s *Store) Thread(ctx context.Context, threadID int64) ([]Item, error) {
+	rows, err := s.DB.Query(ctx, "SELECT "+itemColumns+itemJoins+" WHERE i.thread_id = ? ORDER BY i.posted_at, i.id LIMIT 500", threadID)
+	if err != nil {
+		return nil, fmt.Errorf("inbox: thread: %w", err)
+	}
+	defer rows.Close()
+	var out []Item
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// Versions returns an item's versions, oldest first.
+func (s *Store) Versions(ctx context.Context, itemID int64) ([]Version, error) {
+	rows, err := s.DB.Query(ctx, "SELECT version, verb, body, hidden, removed, occurred_at, recorded_at FROM item_versions WHERE item_id = ? ORDER BY version", itemID)
+	if err != nil {
+		return nil, fmt.Errorf("inbox: versions: %w", err)
+	}
+	defer rows.Close()
+	var out []Version
+	for rows.Next() {
+		var v Version
+		if err := rows.Scan(&v.Version, &v.Verb, &v.Body, &v.Hidden, &v.Removed, &v.OccurredAt, &v.RecordedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// Activities returns the work on an item, oldest first.
+func (s *Store) Activities(ctx context.Context, itemID int64) ([]Activity, error) {
+	rows, err := s.DB.Query(ctx, `SELECT a.at, COALESCE(a.user_id, 0), COALESCE(u.name, ''), a.kind, a.detail
+		FROM item_activity a LEFT JOIN users u ON u.id = a.user_id WHERE a.item_id = ? ORDER BY a.at, a.id`, itemID)
+	if err != nil {
+		return nil, fmt.Errorf("inbox: activity: %w", err)
+	}
+	defer rows.Close()
+	var out []Activity
+	for rows.Next() {
+		var a Activity
+		if err := rows.Scan(&a.At, &a.UserID, &a.UserName, &a.Kind, &a.Detail); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// SetStatus moves an item to a status a person may set by hand. Hidden and
+// removed follow the platform and are set by moderation actions, not here.
+func (s *Store) SetStatus(ctx context.Context, itemID int64, st Status) error {
+	switch st {
+	case StatusNew, StatusAssigned, StatusWaiting, StatusAnswered, StatusNoAction:
+	default:
+		return apperr.Invalidf("Statusen %q sätts när inlägget döljs eller tas bort på plattformen", st.Label())
+	}
+	now := s.Now()
+	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+		var old string
+		var dept int64
+		err := tx.QueryRow(ctx, "SELECT status, department_id FROM items WHERE id = ?", itemID).Scan(&old, &dept)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.NotFoundf("Ärendet finns inte")
+		}
+		if err != nil {
+			return err
+		}
+		if Status(old) == StatusRemoved {
+			return apperr.Conflictf("Inlägget är borttaget på plattformen och kan inte få en ny status")
+		}
+		if old == string(st) {
+			return nil
+		}
+		resolved := any(nil)
+		if !st.Open() {
+			resolved = now
+		}
+		if _, err := tx.Exec(ctx, "UPDATE items SET status = ?, resolved_at = ?, updated_at = ? WHERE id = ?", string(st), resolved, now, itemID); err != nil {
+			return err
+		}
+		return s.activity(ctx, tx, itemID, dept, now, "status", old+" → "+string(st))
+	})
+}
+
+// Assign gives an item to a person (0 takes it back) and marks it assigned.
+func (s *Store) Assign(ctx context.Context, itemID, userID int64) error {
+	now := s.Now()
+	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+		var dept int64
+		var status string
+		err := tx.QueryRow(ctx, "SELECT department_id, status FROM items WHERE id = ?", itemID).Scan(&dept, &status)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.NotFoundf("Ärendet finns inte")
+		}
+		if err != nil {
+			return err
+		}
+		assignee := any(nil)
+		next := status
+		if userID != 0 {
+			var active bool
+			if err := tx.QueryRow(ctx, "SELECT active FROM users WHERE id = ?", userID).Scan(&active); err != nil || !active {
+				return apperr.Invalidf("Personen finns inte eller är inaktiverad")
+			}
+			assignee = userID
+			if status == string(StatusNew) {
+				next = string(StatusAssigned)
+			}
+		} else if status == string(StatusAssigned) {
+			next = string(StatusNew)
+		}
+		if _, err := tx.Exec(ctx, "UPDATE items SET assignee_id = ?, status = ?, updated_at = ? WHERE id = ?", assignee, next, now, itemID); err != nil {
+			return err
+		}
+		return s.activity(ctx, tx, itemID, dept, now, "assign", strconv.FormatInt(userID, 10))
+	})
+}
+
+// AddNote adds an internal note, never sent to the platform.
+func (s *Store) AddNote(ctx context.Context, itemID int64, text string) error {
+	text = strings.TrimSpace(text)
+	if text == "" || len(text) > 10000 {
+		return apperr.Invalidf("Anteckningen är tom eller för lång")
+	}
+	now := s.Now()
+	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+		var dept int64
+		if err := tx.QueryRow(ctx, "SELECT department_id FROM items WHERE id = ?", itemID).Scan(&dept); err != nil {
+			return apperr.NotFoundf("Ärendet finns inte")
+		}
+		return s.activity(ctx, tx, itemID, dept, now, "note", text)
+	})
+}
+
+func (s *Store) activity(ctx context.Context, tx *db.Tx, itemID, dept int64, now time.Time, kind, detail string) error {
+	a := audit.ActorFrom(ctx)
+	var user any
+	if a.UserID != 0 {
+		user = a.UserID
+	}
+	if _, err := tx.Exec(ctx, "INSERT INTO item_activity (item_id, at, user_id, kind, detail) VALUES (?, ?, ?, ?, ?)", itemID, now, user, kind, detail); err != nil {
+		return err
+	}
+	summary := detail
+	if kind == "note" {
+		summary = "anteckning"
+	}
+	return audit.Record(ctx, tx, now, audit.Entry{Action: "item." + kind, ObjectType: "item", ObjectID: audit.ID(itemID), DepartmentID: dept, Summary: summary})
+}

@@ -1,0 +1,161 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"tilltal/internal/config"
+	"tilltal/internal/db"
+	"tilltal/internal/dbtest"
+	"tilltal/internal/demo"
+	"tilltal/internal/inbox"
+	"tilltal/internal/server"
+)
+
+// startSim runs Tilltal with the simulated platforms and its job queue, with
+// one connected Facebook channel of Kultur- och fritidsförvaltningen that
+// the editor works.
+func startSim(t *testing.T, dialect string) (*e2e, int64) {
+	t.Helper()
+	dir := t.TempDir()
+	cfg, err := config.FromEnv(func(k string) string {
+		return map[string]string{"TILLTAL_DATABASE": dbtest.DSN(t, db.Dialect(dialect)), "TILLTAL_DATA_DIR": dir, "TILLTAL_KEY_FILE": filepath.Join(dir, "k")}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	app, err := server.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)),
+		server.Options{Connectors: demo.Connectors(11), PollEvery: time.Hour, FetchPollInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { app.Close() })
+	if err := demo.Seed(ctx, app.Org); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(app.Handler)
+	t.Cleanup(srv.Close)
+	e := &e2e{t: t, app: app, srv: srv}
+	dep := e.department("KFF")
+	now := time.Now().UTC()
+	var ch int64
+	err = app.DB.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		ch, err = tx.InsertID(ctx, "INSERT INTO channels (department_id, platform, external_id, name, status, created_at, updated_at) VALUES (?, 'facebook', 'sim-kff', 'Kultur i Exempelby', 'active', ?, ?)", dep.ID, now, now)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.addMember("redaktor@exempelby.se", ch, "editor")
+	if _, err := demo.Connect(ctx, app.DB, app.Credentials); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Queue.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		sctx, c := context.WithTimeout(context.Background(), 5*time.Second)
+		defer c()
+		_ = app.Queue.Stop(sctx)
+	})
+	return e, ch
+}
+
+// waitFor polls cond until it holds or the time is up.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestReplyAndModerateThroughThePlatform: an editor answers a citizen's
+// comment and hides another; both go through the job queue to the
+// (simulated) platform and come back to the items. A reply the platform
+// refuses stays, with the reason.
+func TestReplyAndModerateThroughThePlatform(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			e, ch := startSim(t, dialect)
+			ctx := context.Background()
+			var items []inbox.Item
+			waitFor(t, "the back-fill", func() bool {
+				items, _ = e.app.Inbox.List(ctx, inbox.Filter{ChannelID: ch, OpenOnly: true})
+				return len(items) >= 2
+			})
+			question, other := items[0], items[1]
+			c := e.login("redaktor@exempelby.se")
+			path := fmt.Sprintf("/inkorg/%d", question.ID)
+			_, page := e.get(c, path)
+			draft := regexpValue(page, `name="draft" value="`)
+			form := url.Values{"reply": {"Hej! Öppettiderna finns på exempelby.se/kultur. /Rut, Exempelby kommun"}, "draft": {draft}, "csrf": {e.csrf(c, path)}}
+			for i := 0; i < 2; i++ { // a double click sends one reply
+				if st, _, _ := e.post(c, path+"/svar", form); st != http.StatusSeeOther {
+					t.Fatalf("reply: %d", st)
+				}
+			}
+			waitFor(t, "the reply to be sent", func() bool {
+				it, _ := e.app.Inbox.Get(ctx, question.ID)
+				return it.Status == inbox.StatusAnswered
+			})
+			thread, _ := e.app.Inbox.Thread(ctx, question.ThreadID)
+			replies := 0
+			for _, it := range thread {
+				if it.FromUs && strings.Contains(it.Body, "exempelby.se/kultur") {
+					replies++
+				}
+			}
+			if replies != 1 {
+				t.Fatalf("%d replies in the thread, want 1", replies)
+			}
+			// Hide the other comment.
+			opath := fmt.Sprintf("/inkorg/%d", other.ID)
+			if st, _, _ := e.post(c, opath+"/atgard", url.Values{"action": {"hide"}, "csrf": {e.csrf(c, opath)}}); st != http.StatusSeeOther {
+				t.Fatalf("hide: %d", st)
+			}
+			waitFor(t, "the hide", func() bool {
+				it, _ := e.app.Inbox.Get(ctx, other.ID)
+				return it.Hidden && it.Status == inbox.StatusHidden
+			})
+			// A reply to a comment the platform does not have fails and is kept.
+			_, ghost := e.seedItem("KFF", "sim-kff", "deleted-meanwhile", "Finns inte längre")
+			gpath := fmt.Sprintf("/inkorg/%d", ghost)
+			e.post(c, gpath+"/svar", url.Values{"reply": {"Tack för frågan!"}, "csrf": {e.csrf(c, gpath)}})
+			waitFor(t, "the refusal", func() bool {
+				acts, _ := e.app.Actions.ForItem(ctx, ghost)
+				return len(acts) == 1 && acts[0].Status == "failed"
+			})
+			_, page = e.get(c, gpath)
+			if !strings.Contains(page, "Tack för frågan!") || !strings.Contains(page, "misslyckades") {
+				t.Fatal("the failed reply is not shown with its text")
+			}
+		})
+	}
+}
+
+func regexpValue(page, prefix string) string {
+	i := strings.Index(page, prefix)
+	if i < 0 {
+		return ""
+	}
+	rest := page[i+len(prefix):]
+	return rest[:strings.Index(rest, `"`)]
+}

@@ -1,0 +1,144 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"tilltal/internal/config"
+	"tilltal/internal/db"
+	"tilltal/internal/dbtest"
+	"tilltal/internal/demo"
+	"tilltal/internal/platform/meta"
+	"tilltal/internal/server"
+)
+
+const appSecret = "meta-app-secret-for-tests"
+
+func startWithMeta(t *testing.T, dialect db.Dialect) *e2e {
+	t.Helper()
+	dir := t.TempDir()
+	cfg, err := config.FromEnv(func(k string) string {
+		return map[string]string{
+			"TILLTAL_DATABASE":          dbtest.DSN(t, dialect),
+			"TILLTAL_DATA_DIR":          dir,
+			"TILLTAL_KEY_FILE":          filepath.Join(dir, "secret.key"),
+			"TILLTAL_META_APP_SECRET":   appSecret,
+			"TILLTAL_META_VERIFY_TOKEN": "verify-me",
+		}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := server.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { app.Close() })
+	if err := demo.Seed(context.Background(), app.Org); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(app.Handler)
+	t.Cleanup(srv.Close)
+	return &e2e{t: t, app: app, srv: srv}
+}
+
+func (e *e2e) deliver(body []byte, signature string) int {
+	e.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/webhooks/meta", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if signature != "" {
+		req.Header.Set("X-Hub-Signature-256", signature)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestMetaWebhookToInbox: a signed delivery through the running server
+// becomes items in the inbox of the page's channel, once however often it
+// is delivered; a forged one leaves no trace.
+func TestMetaWebhookToInbox(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range dbtest.Dialects {
+		t.Run(string(dialect), func(t *testing.T) {
+			t.Parallel()
+			e := startWithMeta(t, dialect)
+			body, err := os.ReadFile("testdata/meta_page_feed.json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			dep := e.department("SBF")
+			now := time.Now().UTC()
+			if _, err := e.app.DB.Exec(context.Background(), "INSERT INTO channels (department_id, platform, external_id, name, status, created_at, updated_at) VALUES (?, 'facebook', '1000000001', 'Exempelby kommun', 'active', ?, ?)", dep.ID, now, now); err != nil {
+				t.Fatal(err)
+			}
+			tables := []string{"webhook_deliveries", "platform_events", "items", "item_versions", "audit_log"}
+			counts := func() map[string]int {
+				m := map[string]int{}
+				for _, tb := range tables {
+					m[tb] = e.count("SELECT COUNT(*) FROM " + tb)
+				}
+				return m
+			}
+			before := counts()
+			for _, sig := range []string{"", "sha256=00", meta.Sign("wrong-secret", body)} {
+				if st := e.deliver(body, sig); st != http.StatusUnauthorized && st != http.StatusForbidden {
+					t.Fatalf("signature %q: %d", sig, st)
+				}
+			}
+			after := counts()
+			for _, tb := range tables {
+				if before[tb] != after[tb] {
+					t.Fatalf("a refused delivery changed %s: %d → %d", tb, before[tb], after[tb])
+				}
+			}
+			for i := 0; i < 5; i++ {
+				if st := e.deliver(body, meta.Sign(appSecret, body)); st != http.StatusOK {
+					t.Fatalf("delivery %d: %d", i, st)
+				}
+			}
+			if n := e.count("SELECT COUNT(*) FROM items WHERE external_id = '200_300'"); n != 1 {
+				t.Fatalf("replayed delivery made %d items", n)
+			}
+			var text string
+			if err := e.app.DB.QueryRow(context.Background(), "SELECT body FROM items WHERE external_id = '200_300'").Scan(&text); err != nil || !strings.Contains(text, "efter nyår") {
+				t.Fatalf("edited text not applied: %q %v", text, err)
+			}
+			if n := e.count("SELECT COUNT(*) FROM item_versions v JOIN items i ON i.id = v.item_id WHERE i.external_id = '200_300'"); n != 2 {
+				t.Fatalf("versions: %d, want create + edit", n)
+			}
+			// The communicator finds it in the inbox.
+			c := e.login("kommunikator@exempelby.se")
+			if _, page := e.get(c, "/inkorg?status=all"); !strings.Contains(page, "återvinningscentralen") {
+				t.Fatal("webhook item not in the inbox")
+			}
+			// The verification handshake.
+			resp, err := http.Get(e.srv.URL + "/webhooks/meta?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=4711")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || string(b) != "4711" {
+				t.Fatalf("handshake: %d %q", resp.StatusCode, b)
+			}
+			resp, _ = http.Get(e.srv.URL + "/webhooks/meta?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=4711")
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden {
+				t.Fatalf("bad verify token: %d", resp.StatusCode)
+			}
+		})
+	}
+}
