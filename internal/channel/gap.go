@@ -2,6 +2,7 @@ package channel
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -57,13 +58,16 @@ func (s *Store) AlertGaps(ctx context.Context, channelID int64) error {
 		return err
 	}
 	now := s.Now()
+	// One channel's failure must not keep the others from being checked;
+	// the job fails, and is retried, if any did.
+	var errs []error
 	for _, id := range ids {
 		err := s.DB.InTx(ctx, func(tx *db.Tx) error { return s.alertChannel(ctx, tx, id, now) })
 		if err != nil {
-			return fmt.Errorf("channel: gap check %d: %w", id, err)
+			errs = append(errs, fmt.Errorf("channel: gap check %d: %w", id, err))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func (s *Store) ids(ctx context.Context, q string, args ...any) ([]int64, error) {

@@ -36,6 +36,7 @@ type RuleError struct {
 	Problems []Problem
 }
 
+// Error lists the rules broken, for logs.
 func (e *RuleError) Error() string {
 	msgs := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
