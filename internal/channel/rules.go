@@ -159,12 +159,12 @@ func FormatGap(g calendar.Gap) string {
 // listGaps lists up to n gaps and says how many more there are.
 func listGaps(gaps []calendar.Gap, n int) string {
 	var parts []string
-	for i, g := range gaps {
-		if i == n {
-			parts = append(parts, fmt.Sprintf("och %d till", len(gaps)-n))
-			break
-		}
+	for _, g := range gaps[:min(n, len(gaps))] {
 		parts = append(parts, FormatGap(g))
 	}
-	return strings.Join(parts, ", ")
+	s := strings.Join(parts, ", ")
+	if len(gaps) > n {
+		s += fmt.Sprintf(" och %d till", len(gaps)-n)
+	}
+	return s
 }
