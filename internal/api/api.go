@@ -24,6 +24,9 @@ type API struct {
 	DB    *db.DB
 	Org   *org.Store
 	Inbox *inbox.Store
+	// ReplyRules supplies channels' rules for the reply check; nil means
+	// the defaults (no sign-off required, LIX limit 45, no allow list).
+	ReplyRules ReplyRulesFunc
 
 	// Channels is the channel registry.
 	Channels *channel.Store
@@ -59,6 +62,7 @@ func (a *API) Routes() []web.Mount {
 		{Pattern: "POST /api/v1/items/{id}/status", Access: inboxWorkers, Handler: handler(a.itemStatus)},
 		{Pattern: "POST /api/v1/items/{id}/assign", Access: inboxWorkers, Handler: handler(a.itemAssign)},
 		{Pattern: "POST /api/v1/items/{id}/notes", Access: inboxWorkers, Handler: handler(a.itemNote)},
+		{Pattern: "POST /api/v1/check", Access: inboxWorkers, Handler: handler(a.check)},
 		// The channel registry; package channel scopes single channels.
 		{Pattern: "GET /api/v1/channels", Access: web.SignedIn, Handler: handler(a.channels)},
 		{Pattern: "POST /api/v1/channels", Access: web.SignedIn, Handler: handler(a.requestChannel)},

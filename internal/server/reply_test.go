@@ -159,3 +159,38 @@ func regexpValue(page, prefix string) string {
 	rest := page[i+len(prefix):]
 	return rest[:strings.Index(rest, `"`)]
 }
+
+// TestPlatformsPage: the communicator sees API versions with their end
+// dates and every channel's connection, and can reconnect a dead one; the
+// token never shows.
+func TestPlatformsPage(t *testing.T) {
+	t.Parallel()
+	e, ch := startSim(t, "sqlite")
+	ctx := context.Background()
+	if err := e.app.Credentials.MarkNeedsReconnect(ctx, ch, "lösenordet byttes"); err != nil {
+		t.Fatal(err)
+	}
+	c := e.login("kommunikator@exempelby.se")
+	status, page := e.get(c, "/admin/plattformar")
+	if status != 200 || !strings.Contains(page, "v23.0") || !strings.Contains(page, "LinkedIn-Version") || !strings.Contains(page, "Måste anslutas igen") {
+		t.Fatalf("platforms page: %d\n%s", status, page)
+	}
+	if strings.Contains(page, "demo-token") {
+		t.Fatal("a token is shown")
+	}
+	path := fmt.Sprintf("/admin/plattformar/kanaler/%d/token", ch)
+	if st, _, _ := e.post(c, path, url.Values{"access_token": {""}, "csrf": {e.csrf(c, "/admin/plattformar")}}); st != http.StatusUnprocessableEntity {
+		t.Fatalf("empty token: %d", st)
+	}
+	if st, _, _ := e.post(c, path, url.Values{"access_token": {"ny-token"}, "csrf": {e.csrf(c, "/admin/plattformar")}}); st != http.StatusSeeOther {
+		t.Fatalf("reconnect: %d", st)
+	}
+	cred, err := e.app.Credentials.Get(ctx, ch)
+	if err != nil || cred.Status != "ok" {
+		t.Fatalf("after reconnect: %+v %v", cred, err)
+	}
+	editor := e.login("redaktor@exempelby.se")
+	if st, _ := e.get(editor, "/admin/plattformar"); st != http.StatusForbidden {
+		t.Fatalf("editor: %d", st)
+	}
+}

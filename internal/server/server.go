@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/riverqueue/river"
 
+	"tilltal/internal/answer"
 	"tilltal/internal/api"
 	"tilltal/internal/auth"
 	"tilltal/internal/channel"
@@ -55,6 +56,8 @@ type App struct {
 	Intake      *intake.Store
 	Credentials *credential.Store
 	Outbound    *outbound.Service
+	// Answers are the saved answers.
+	Answers *answer.Store
 	// Actions send replies, hides and deletes of inbox items.
 	Actions    *inbox.Actions
 	Connectors map[platform.Name]platform.Connector
@@ -131,7 +134,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 		web.Mount{Pattern: "/webhooks/meta", Access: web.Public, Handler: &intake.MetaWebhook{Store: a.Intake, AppSecret: cfg.MetaAppSecret, VerifyToken: cfg.MetaVerifyToken, Log: log}},
 	)
 	a.Web, err = web.New(web.Deps{Config: cfg, DB: d, Org: a.Org, Auth: a.Auth, Outbox: a.Outbox, Inbox: a.Inbox, Escalations: a.Escalations,
-		Actions: a.Actions, Intake: a.Intake, Credentials: a.Credentials, Channels: a.Channels, OIDC: oidc, Log: log, Now: now, Mount: mounts})
+		Actions: a.Actions, Answers: a.Answers, Intake: a.Intake, Credentials: a.Credentials, Channels: a.Channels, OIDC: oidc, Log: log, Now: now, Mount: mounts})
 	if err != nil {
 		return nil, err
 	}
@@ -167,6 +170,7 @@ func (a *App) stores(o Options) {
 	a.Credentials = &credential.Store{DB: d, Secrets: a.Secrets, Notify: a.Outbox, Connectors: a.Connectors, Now: now, BaseURL: cfg.BaseURL}
 	a.Outbound = &outbound.Service{DB: d, Credentials: a.Credentials, Connectors: a.Connectors, Now: now}
 	a.Actions = &inbox.Actions{Store: a.Inbox, Outbound: a.Outbound}
+	a.Answers = &answer.Store{DB: d, Now: now}
 	a.Outbound.OnFinish = a.Actions.Finished
 }
 

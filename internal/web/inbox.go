@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"tilltal/internal/answer"
 	"tilltal/internal/apperr"
 	"tilltal/internal/calendar"
 	"tilltal/internal/escalation"
@@ -139,6 +140,10 @@ type itemData struct {
 	Draft string
 	Reply string
 	Error string
+	// Suggestions are saved answers and earlier replies that may help.
+	Suggestions []answer.Suggestion
+	Now         time.Time
+	Clock       inbox.Clock
 }
 
 // item loads an item the person may see; others get not found.
@@ -185,7 +190,14 @@ func (s *Server) itemPageWith(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	d.Draft = randomToken()[:16]
-	d.Reply, d.Error = reply, problem
+	d.Reply, d.Error, d.Now = reply, problem, s.Now()
+	d.Clock = it.ResponseClock(d.Now)
+	if d.CanWork && !it.FromUs {
+		if d.Suggestions, err = s.Answers.Suggest(r.Context(), it.Body, p.VisibleChannels(), 5); err != nil {
+			return err
+		}
+		d.Reply = s.prefill(r, d.Reply)
+	}
 	if d.CanWork {
 		if d.Departments, err = s.Org.Departments(r.Context(), nil); err != nil {
 			return err
@@ -376,4 +388,18 @@ func (s *Server) itemModerate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return redirect(w, r, "/inkorg/"+itoa(it.ID)+"?ok=1")
+}
+
+// prefill puts a chosen saved answer, with its source, into an empty reply
+// field: "Använd" is a plain link, so it works without JavaScript.
+func (s *Server) prefill(r *http.Request, reply string) string {
+	id, err := strconv.ParseInt(r.URL.Query().Get("svar"), 10, 64)
+	if err != nil || reply != "" {
+		return reply
+	}
+	a, err := s.Answers.Get(r.Context(), id)
+	if err != nil || a.Archived {
+		return reply
+	}
+	return a.Body + "\n\n" + a.SourceURL
 }

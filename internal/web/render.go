@@ -72,6 +72,8 @@ var funcs = template.FuncMap{
 		return calendar.FormatDateTime(*t)
 	},
 	"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"date":     calendar.FormatDate,
+	"duration": formatDuration,
 	"deref":    func(t *time.Time) time.Time { return *t },
 	"contains": func(list []int64, id int64) bool { return containsID(list, id) },
 	"hasRole": func(list []org.Role, r org.Role) bool {
@@ -157,6 +159,9 @@ func navFor(p *auth.Principal, path string) []navItem {
 	if inboxReaders.Allows(p) {
 		items = append(items, navItem{Href: "/inkorg", Key: "nav.inbox"})
 	}
+	if answerKeepers.Allows(p) {
+		items = append(items, navItem{Href: "/svar", Key: "nav.answers"})
+	}
 	if deptAnswerers.Allows(p) {
 		items = append(items, navItem{Href: "/verksamhet/fragor", Key: "nav.questions"})
 	}
@@ -164,6 +169,9 @@ func navFor(p *auth.Principal, path string) []navItem {
 	items = append(items, navItem{Href: "/admin/verksamheter", Key: "nav.departments"})
 	if p.Has(org.Communicator) {
 		items = append(items, navItem{Href: "/admin/anvandare", Key: "nav.users"}, navItem{Href: "/admin/utskick", Key: "nav.outbox"})
+	}
+	if p.Has(org.Communicator) {
+		items = append(items, navItem{Href: "/admin/plattformar", Key: "nav.platforms"})
 	}
 	if p.SeesAll() {
 		items = append(items, navItem{Href: "/admin/logg", Key: "nav.audit"})
@@ -198,4 +206,17 @@ func platformName(p string) string {
 		return "Annan"
 	}
 	return p
+}
+
+// formatDuration writes a wait the way people say it: "3 d 4 h", "2 h 5 min".
+func formatDuration(d time.Duration) string {
+	m := int(d.Round(time.Minute).Minutes())
+	days, hours, mins := m/(24*60), m/60%24, m%60
+	switch {
+	case days > 0:
+		return fmt.Sprintf("%d d %d h", days, hours)
+	case hours > 0:
+		return fmt.Sprintf("%d h %d min", hours, mins)
+	}
+	return fmt.Sprintf("%d min", mins)
 }

@@ -40,6 +40,12 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /inkorg/{id}/svar", inboxWorkers, s.itemReply)
 	s.handle("POST /inkorg/{id}/atgard", inboxWorkers, s.itemModerate)
 
+	s.handle("GET /svar", answerKeepers, s.answersPage)
+	s.handle("GET /svar/ny", answerKeepers, s.answerNewPage)
+	s.handle("POST /svar", answerKeepers, s.answerSave)
+	s.handle("GET /svar/{id}", answerKeepers, s.answerEditPage)
+	s.handle("POST /svar/{id}", answerKeepers, s.answerSave)
+
 	s.handle("GET /verksamhet/fragor", deptAnswerers, s.questionsPage)
 	s.handle("GET /verksamhet/fragor/{id}", deptAnswerers, s.questionPage)
 	s.handle("POST /verksamhet/fragor/{id}", deptAnswerers, s.questionAnswer)
@@ -75,6 +81,8 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /admin/kanaler/{id}/status", communicator, s.channelStatus)
 
 	s.handle("GET /admin/logg", seesAll, s.auditPage)
+	s.handle("GET /admin/plattformar", communicator, s.platformsPage)
+	s.handle("POST /admin/plattformar/kanaler/{id}/token", communicator, s.platformToken)
 	s.handle("GET /admin/utskick", communicator, s.outboxPage)
 	s.handle("POST /admin/utskick/webhooks", communicator, s.webhookCreate)
 	s.handle("POST /admin/utskick/webhooks/{id}/test", communicator, s.webhookTest)

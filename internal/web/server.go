@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"tilltal/internal/answer"
 	"tilltal/internal/apperr"
 	"tilltal/internal/auth"
 	"tilltal/internal/channel"
@@ -44,6 +45,8 @@ type Deps struct {
 	Inbox  *inbox.Store
 	// Escalations are the questions sent to departments.
 	Escalations *escalation.Store
+	// Answers are the saved answers.
+	Answers *answer.Store
 	// Actions send replies, hides and deletes to the platforms.
 	Actions *inbox.Actions
 	// Intake holds raw deliveries and unrouted events.

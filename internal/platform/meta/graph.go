@@ -32,6 +32,14 @@ import (
 // the admin page shows this value with its sunset.
 const Version = "v23.0"
 
+// VersionReleased is when Version was released. Meta keeps a version for at
+// least two years after its release; VersionSunset is that date, which the
+// admin page counts down to.
+var (
+	VersionReleased = time.Date(2025, 5, 29, 0, 0, 0, 0, time.UTC)
+	VersionSunset   = VersionReleased.AddDate(2, 0, 0)
+)
+
 // DefaultGraphURL is the Graph API's address, overridden by
 // TILLTAL_META_GRAPH_URL (tests point it at metafake).
 const DefaultGraphURL = "https://graph.facebook.com"

@@ -1,0 +1,190 @@
+// Package loadtest drives a running Tilltal with signed Meta webhook
+// deliveries over loopback — at a set rate or flat out, for a bounded time —
+// and measures what the server acknowledges: throughput and latency
+// percentiles. Beside it, Baseline measures a bare insert of the same raw
+// payloads into the same database, so that results are reported as ratios,
+// which carry from one machine to another where absolute numbers do not.
+package loadtest
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options say what load to send.
+type Options struct {
+	// URL is Tilltal's base URL; deliveries go to URL + /webhooks/meta.
+	URL string
+	// AppSecret signs the deliveries (TILLTAL_META_APP_SECRET).
+	AppSecret string
+	// PageID is the page the comments are for; a page no channel owns
+	// still stores every event, as unrouted.
+	PageID string
+	// Rate is deliveries per second; 0 sends flat out.
+	Rate        float64
+	Duration    time.Duration
+	Concurrency int
+	// EventsPerDelivery is how many comments each delivery carries.
+	EventsPerDelivery int
+}
+
+// Result is what a run measured.
+type Result struct {
+	Sent, OK, Failed int64
+	Events           int64
+	Elapsed          time.Duration
+	Latencies        []time.Duration
+	Statuses         map[int]int64
+}
+
+// PerSecond is acknowledged deliveries per second.
+func (r Result) PerSecond() float64 { return float64(r.OK) / r.Elapsed.Seconds() }
+
+// EventsPerSecond is acknowledged events per second.
+func (r Result) EventsPerSecond() float64 { return float64(r.Events) / r.Elapsed.Seconds() }
+
+// Percentile returns the p-th percentile (0–100) of the latencies.
+func (r Result) Percentile(p float64) time.Duration {
+	if len(r.Latencies) == 0 {
+		return 0
+	}
+	s := slices.Clone(r.Latencies)
+	slices.Sort(s)
+	i := int(p / 100 * float64(len(s)-1))
+	return s[i]
+}
+
+// Run sends deliveries until the duration is over or ctx ends.
+func Run(ctx context.Context, o Options) (Result, error) {
+	if o.Concurrency <= 0 {
+		o.Concurrency = 8
+	}
+	if o.EventsPerDelivery <= 0 {
+		o.EventsPerDelivery = 1
+	}
+	if o.Duration <= 0 || o.Duration > 10*time.Minute {
+		return Result{}, fmt.Errorf("loadtest: duration must be between 0 and 10 minutes")
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.Duration)
+	defer cancel()
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: o.Concurrency}}
+	var seq atomic.Int64
+	var mu sync.Mutex
+	res := Result{Statuses: map[int]int64{}}
+	tokens := pace(ctx, o.Rate)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := 0; w < o.Concurrency; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				if tokens != nil {
+					if _, ok := <-tokens; !ok {
+						return
+					}
+				}
+				if ctx.Err() != nil {
+					return
+				}
+				n := seq.Add(1)
+				body := Delivery(o.PageID, n, o.EventsPerDelivery, time.Now())
+				t0 := time.Now()
+				status, err := send(ctx, client, o.URL+"/webhooks/meta", body, o.AppSecret)
+				lat := time.Since(t0)
+				if ctx.Err() != nil && err != nil {
+					return // cut off by the end of the run, not a failure
+				}
+				mu.Lock()
+				res.Sent++
+				res.Statuses[status]++
+				if err == nil && status == http.StatusOK {
+					res.OK++
+					res.Events += int64(o.EventsPerDelivery)
+					res.Latencies = append(res.Latencies, lat)
+				} else {
+					res.Failed++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// pace hands out one token per delivery at the rate; nil for flat out.
+func pace(ctx context.Context, rate float64) <-chan struct{} {
+	if rate <= 0 {
+		return nil
+	}
+	ch := make(chan struct{})
+	go func() {
+		defer close(ch)
+		t := time.NewTicker(time.Duration(float64(time.Second) / rate))
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				select {
+				case ch <- struct{}{}:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return ch
+}
+
+func send(ctx context.Context, c *http.Client, url string, body []byte, secret string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Hub-Signature-256", Sign(secret, body))
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// Sign is Meta's X-Hub-Signature-256 of body.
+func Sign(secret string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// Delivery is a page feed delivery in Meta's format with n comments, all
+// unique to this sequence number.
+func Delivery(pageID string, seq int64, n int, now time.Time) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, `{"object":"page","entry":[{"id":%q,"time":%d,"changes":[`, pageID, now.Unix())
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"field":"feed","value":{"from":{"id":"77%d","name":"Testperson %d"},"post_id":"%s_1","comment_id":"lt_%d_%d","parent_id":"%s_1","created_time":%d,"item":"comment","verb":"add","message":"Hej! När töms sopkärlen på Björkvägen %d? Tack för svar."}}`,
+			seq%1000, seq%1000, pageID, seq, i, pageID, now.Unix(), seq)
+	}
+	b.WriteString(`]}]}`)
+	return b.Bytes()
+}
