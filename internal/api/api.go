@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"tilltal/internal/apperr"
+	"tilltal/internal/channel"
 	"tilltal/internal/db"
 	"tilltal/internal/inbox"
 	"tilltal/internal/org"
@@ -29,6 +30,9 @@ type API struct {
 	// ReplyRules supplies channels' rules for the reply check; nil means
 	// the defaults (no sign-off required, LIX limit 45, no allow list).
 	ReplyRules ReplyRulesFunc
+
+	// Channels is the channel registry.
+	Channels *channel.Store
 }
 
 type handler func(w http.ResponseWriter, r *http.Request) error
@@ -66,6 +70,18 @@ func (a *API) Routes() []web.Mount {
 		{Pattern: "POST /api/v1/items/{id}/unhide", Access: inboxWorkers, Handler: a.itemModerate(outbound.KindUnhide)},
 		{Pattern: "POST /api/v1/items/{id}/delete", Access: inboxWorkers, Handler: a.itemModerate(outbound.KindDelete)},
 		{Pattern: "POST /api/v1/check", Access: inboxWorkers, Handler: handler(a.check)},
+		// The channel registry; package channel scopes single channels.
+		{Pattern: "GET /api/v1/channels", Access: web.SignedIn, Handler: handler(a.channels)},
+		{Pattern: "POST /api/v1/channels", Access: web.SignedIn, Handler: handler(a.requestChannel)},
+		{Pattern: "GET /api/v1/channels/{id}", Access: web.SignedIn, Handler: handler(a.channel)},
+		{Pattern: "PATCH /api/v1/channels/{id}", Access: web.SignedIn, Handler: handler(a.updateChannel)},
+		{Pattern: "PUT /api/v1/channels/{id}/members", Access: web.SignedIn, Handler: handler(a.setChannelMembers)},
+		{Pattern: "POST /api/v1/channels/{id}/status", Access: communicator, Handler: handler(a.channelStatus)},
+		{Pattern: "GET /api/v1/channels/{id}/rota", Access: web.SignedIn, Handler: handler(a.channelRota)},
+		{Pattern: "PUT /api/v1/channels/{id}/rota", Access: web.SignedIn, Handler: handler(a.setChannelRota)},
+		{Pattern: "PUT /api/v1/channels/{id}/policy", Access: communicator, Handler: handler(a.setChannelPolicy)},
+		{Pattern: "GET /api/v1/channels/{id}/coverage", Access: web.SignedIn, Handler: handler(a.channelCoverage)},
+		{Pattern: "GET /api/v1/channels/{id}/history", Access: web.SignedIn, Handler: handler(a.channelHistory)},
 	}
 }
 

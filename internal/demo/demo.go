@@ -45,6 +45,13 @@ var Users = []User{
 	{"verksamhet@exempelby.se", "Vera Verksamhetskontakt", []org.Role{org.DeptContact}, []string{"SBF"}},
 	{"registrator@exempelby.se", "Rolf Registrator", []org.Role{org.Registrar}, []string{"KLF"}},
 	{"jurist@exempelby.se", "Julia Jurist", []org.Role{org.Legal}, []string{"KLF"}},
+	// Owners and editors of the demo channels.
+	{"kanal@exempelby.se", "Anna Andersson", []org.Role{org.Owner, org.Editor}, []string{"KLF"}},
+	{"webb@exempelby.se", "Erik Ek", []org.Role{org.Editor}, []string{"KLF"}},
+	{"aldreomsorg@exempelby.se", "Sara Sjöberg", []org.Role{org.Owner, org.Editor}, []string{"SOC"}},
+	{"skola@exempelby.se", "Bo Berg", []org.Role{org.Owner, org.Editor}, []string{"BUF"}},
+	{"trafik@exempelby.se", "Gustav Gran", []org.Role{org.Owner, org.Editor}, []string{"SBF"}},
+	{"bibliotek@exempelby.se", "Frida Falk", []org.Role{org.Editor}, []string{"KFF"}},
 }
 
 // Seed fills an empty database with the demo municipality. On a database
@@ -81,5 +88,5 @@ func Seed(ctx context.Context, o *org.Store) error {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
-	return nil
+	return seedChannels(ctx, o, ids)
 }

@@ -21,6 +21,7 @@ import (
 	"tilltal/internal/answer"
 	"tilltal/internal/api"
 	"tilltal/internal/auth"
+	"tilltal/internal/channel"
 	"tilltal/internal/clock"
 	"tilltal/internal/config"
 	"tilltal/internal/credential"
@@ -65,6 +66,9 @@ type App struct {
 	Handler    http.Handler
 	Web        *web.Server
 	Now        func() time.Time
+
+	// Channels is the channel registry.
+	Channels *channel.Store
 }
 
 // Options change how an App is built, for tests.
@@ -79,6 +83,9 @@ type Options struct {
 	Connectors map[platform.Name]platform.Connector
 	// PollEvery is how often connected channels are polled.
 	PollEvery time.Duration
+	// GapCheckInterval overrides how often every active channel's rota is
+	// checked for gaps (default hourly).
+	GapCheckInterval time.Duration
 }
 
 // New opens the database, applies migrations and builds everything.
@@ -111,7 +118,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	if err != nil {
 		return nil, err
 	}
-	a.Outbox.Queue, a.Outbound.Queue = a.Queue, a.Queue
+	a.Outbox.Queue, a.Outbound.Queue, a.Channels.Queue = a.Queue, a.Queue, a.Queue
 	a.Credentials.OnConnect = func(ctx context.Context, tx *db.Tx, channelID int64) error {
 		return intake.EnqueueBackfillTx(ctx, tx, a.Queue, channelID)
 	}
@@ -119,7 +126,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	if err != nil {
 		return nil, err
 	}
-	apiSurface := &api.API{DB: d, Org: a.Org, Inbox: a.Inbox, Actions: a.Actions}
+	apiSurface := &api.API{DB: d, Org: a.Org, Inbox: a.Inbox, Actions: a.Actions, Channels: a.Channels}
 	mounts := append(apiSurface.Routes(),
 		web.Mount{Pattern: "GET /metrics", Access: web.Public, Handler: metricsHandler()},
 		// Meta signs its deliveries; the handler checks the signature
@@ -127,7 +134,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 		web.Mount{Pattern: "/webhooks/meta", Access: web.Public, Handler: &intake.MetaWebhook{Store: a.Intake, AppSecret: cfg.MetaAppSecret, VerifyToken: cfg.MetaVerifyToken, Log: log}},
 	)
 	a.Web, err = web.New(web.Deps{Config: cfg, DB: d, Org: a.Org, Auth: a.Auth, Outbox: a.Outbox, Inbox: a.Inbox, Escalations: a.Escalations,
-		Actions: a.Actions, Answers: a.Answers, Intake: a.Intake, Credentials: a.Credentials, OIDC: oidc, Log: log, Now: now, Mount: mounts})
+		Actions: a.Actions, Answers: a.Answers, Intake: a.Intake, Credentials: a.Credentials, Channels: a.Channels, OIDC: oidc, Log: log, Now: now, Mount: mounts})
 	if err != nil {
 		return nil, err
 	}
@@ -148,6 +155,7 @@ func (a *App) stores(o Options) {
 	a.Outbox = &notify.Outbox{DB: d, Secrets: a.Secrets, Now: now}
 	a.Inbox = &inbox.Store{DB: d, Now: now}
 	a.Escalations = &escalation.Store{DB: d, Outbox: a.Outbox, Now: now, BaseURL: cfg.BaseURL}
+	a.Channels = &channel.Store{DB: d, Outbox: a.Outbox, Now: now, BaseURL: cfg.BaseURL}
 	a.Intake = &intake.Store{DB: d, Now: now, AfterStore: func(ctx context.Context, tx *db.Tx, events []intake.Stored) error {
 		for _, e := range events {
 			if e.ChannelID == 0 {
@@ -187,10 +195,16 @@ func (a *App) workers(o Options) (*river.Workers, []*river.PeriodicJob) {
 	river.AddWorker(w, &backfillAll{app: a})
 	river.AddWorker(w, &credential.CheckWorker{Store: a.Credentials})
 	river.AddWorker(w, &escalation.OverdueWorker{Store: a.Escalations})
+	river.AddWorker(w, &channel.GapWorker{Store: a.Channels})
+	gapEvery := o.GapCheckInterval
+	if gapEvery == 0 {
+		gapEvery = time.Hour
+	}
 	periodic := []*river.PeriodicJob{
 		intake.PeriodicBackfill(pollEvery),
 		credential.PeriodicCheck(),
 		escalation.PeriodicOverdue(10 * time.Minute),
+		channel.PeriodicGapCheck(gapEvery),
 	}
 	return w, periodic
 }

@@ -165,6 +165,7 @@ func navFor(p *auth.Principal, path string) []navItem {
 	if deptAnswerers.Allows(p) {
 		items = append(items, navItem{Href: "/verksamhet/fragor", Key: "nav.questions"})
 	}
+	items = append(items, navItem{Href: "/admin/kanaler", Key: "nav.channels"}, navItem{Href: "/kanaler", Key: "nav.public_list"})
 	items = append(items, navItem{Href: "/admin/verksamheter", Key: "nav.departments"})
 	if p.Has(org.Communicator) {
 		items = append(items, navItem{Href: "/admin/anvandare", Key: "nav.users"}, navItem{Href: "/admin/utskick", Key: "nav.outbox"})

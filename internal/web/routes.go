@@ -62,6 +62,25 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /admin/verksamheter/{id}", SignedIn, s.departmentPage)
 	s.handle("POST /admin/verksamheter/{id}", communicator, s.departmentUpdate)
 
+	// The public channel list and its variants; the registry behind it.
+	// Scoping of single channels is in package channel (NotFound outside).
+	s.handle("GET /kanaler", Public, s.kanalerPage)
+	s.handle("GET /kanaler/inbaddning", Public, s.kanalerEmbed)
+	s.handle("GET /kanaler.json", Public, s.kanalerJSON)
+	s.handle("GET /kanaler.atom", Public, s.kanalerAtom)
+	s.handle("GET /admin/kanaler", SignedIn, s.channelsPage)
+	s.handle("GET /admin/kanaler/ny", SignedIn, s.channelNewPage)
+	s.handle("POST /admin/kanaler", SignedIn, s.channelRequest)
+	s.handle("GET /admin/kanaler/{id}", SignedIn, s.channelPage)
+	s.handle("POST /admin/kanaler/{id}", SignedIn, s.channelUpdate)
+	s.handle("GET /admin/kanaler/{id}/andra", SignedIn, s.channelEditPage)
+	s.handle("POST /admin/kanaler/{id}/personer", SignedIn, s.channelMembers)
+	s.handle("GET /admin/kanaler/{id}/jourschema", SignedIn, s.channelRotaPage)
+	s.handle("POST /admin/kanaler/{id}/jourschema", SignedIn, s.channelRotaSave)
+	s.handle("POST /admin/kanaler/{id}/bevakningstid", communicator, s.channelPolicy)
+	s.handle("POST /admin/kanaler/{id}/granskning", communicator, s.channelReview)
+	s.handle("POST /admin/kanaler/{id}/status", communicator, s.channelStatus)
+
 	s.handle("GET /admin/logg", seesAll, s.auditPage)
 	s.handle("GET /admin/plattformar", communicator, s.platformsPage)
 	s.handle("POST /admin/plattformar/kanaler/{id}/token", communicator, s.platformToken)

@@ -18,6 +18,7 @@ import (
 	"tilltal/internal/answer"
 	"tilltal/internal/apperr"
 	"tilltal/internal/auth"
+	"tilltal/internal/channel"
 	"tilltal/internal/config"
 	"tilltal/internal/credential"
 	"tilltal/internal/db"
@@ -52,6 +53,8 @@ type Deps struct {
 	Intake *intake.Store
 	// Credentials are the channels' platform tokens.
 	Credentials *credential.Store
+	// Channels is the channel registry.
+	Channels *channel.Store
 	// OIDC is nil when OpenID Connect sign-in is not configured.
 	OIDC OIDCFlow
 	Log  *slog.Logger
