@@ -88,6 +88,9 @@ func (s *Store) create(ctx context.Context, v Viewer, n NewChannel, request bool
 	if err != nil {
 		return Channel{}, err
 	}
+	if err := s.identified(ctx, id); err != nil {
+		return Channel{}, err
+	}
 	return s.Get(ctx, System, id)
 }
 

@@ -28,6 +28,18 @@ type Store struct {
 	// BaseURL is Tilltal's public address, for links in notifications and
 	// in the Atom feed.
 	BaseURL string
+	// Identified, when set, runs after a channel is saved with a platform
+	// id: events that arrived for the account before it was registered
+	// (kept as unrouted) are handed to the channel.
+	Identified func(ctx context.Context, channelID int64) error
+}
+
+// identified runs the Identified hook after a commit.
+func (s *Store) identified(ctx context.Context, id int64) error {
+	if s.Identified == nil {
+		return nil
+	}
+	return s.Identified(ctx, id)
 }
 
 // querier is what both *db.DB and *db.Tx offer for reading.

@@ -51,7 +51,7 @@ func (s *Store) communicatorOnly(ctx context.Context, tx *db.Tx, v Viewer, id in
 // public event in the channel list's feed while the channel is active.
 func (s *Store) Update(ctx context.Context, v Viewer, id int64, d Details) error {
 	now := s.Now()
-	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		c, err := s.manageable(ctx, tx, v, id)
 		if err != nil {
 			return err
@@ -90,6 +90,10 @@ func (s *Store) Update(ctx context.Context, v Viewer, id int64, d Details) error
 			Detail: map[string]any{"fields": changed}, Public: public && c.Status == Active})
 		return err
 	})
+	if err != nil {
+		return err
+	}
+	return s.identified(ctx, id)
 }
 
 // SetMembers replaces a channel's owner, deputy and editors. An active

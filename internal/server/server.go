@@ -156,6 +156,12 @@ func (a *App) stores(o Options) {
 	a.Inbox = &inbox.Store{DB: d, Now: now}
 	a.Escalations = &escalation.Store{DB: d, Outbox: a.Outbox, Now: now, BaseURL: cfg.BaseURL}
 	a.Channels = &channel.Store{DB: d, Outbox: a.Outbox, Now: now, BaseURL: cfg.BaseURL}
+	// Events that came for an account before its channel was registered
+	// were kept as unrouted; the channel takes them over when it is saved.
+	a.Channels.Identified = func(ctx context.Context, channelID int64) error {
+		_, err := a.Intake.RouteUnrouted(ctx, channelID)
+		return err
+	}
 	a.Intake = &intake.Store{DB: d, Now: now, AfterStore: func(ctx context.Context, tx *db.Tx, events []intake.Stored) error {
 		for _, e := range events {
 			if e.ChannelID == 0 {

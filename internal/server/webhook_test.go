@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"tilltal/internal/channel"
 	"tilltal/internal/db"
 	"tilltal/internal/dbtest"
 	"tilltal/internal/platform/meta"
@@ -95,6 +96,24 @@ func TestMetaWebhookToInbox(t *testing.T) {
 			c := e.login("kommunikator@exempelby.se")
 			if _, page := e.get(c, "/inkorg?status=all"); !strings.Contains(page, "återvinningscentralen") {
 				t.Fatal("webhook item not in the inbox")
+			}
+			// A page no channel owns yet: kept as unrouted, shown to the
+			// communicator, and handed to the channel once it is registered.
+			other := bytes.ReplaceAll(body, []byte("1000000001"), []byte("2000000002"))
+			if st := e.deliver(other, meta.Sign(appSecret, other)); st != http.StatusOK {
+				t.Fatalf("unrouted delivery: %d", st)
+			}
+			if _, page := e.get(c, "/admin/plattformar"); !strings.Contains(page, "2000000002") {
+				t.Fatal("unrouted account not shown to the communicator")
+			}
+			ch, err := e.app.Channels.Create(context.Background(), channel.System, channel.NewChannel{
+				Details: channel.Details{DepartmentID: dep.ID, Platform: "facebook", ExternalID: "2000000002", Name: "Exempelby återvinning", Purpose: "Frågor om återvinning"},
+				People:  channel.People{Owner: "kontoansvarig@exempelby.se"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := e.count("SELECT COUNT(*) FROM items WHERE channel_id = ?", ch.ID); n == 0 {
+				t.Fatal("the registered channel did not take over its earlier events")
 			}
 			// The verification handshake.
 			resp, err := http.Get(e.srv.URL + "/webhooks/meta?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=4711")
