@@ -28,10 +28,12 @@ type Committer struct {
 	// 64): a larger batch holds the writer longer and, if it fails, has
 	// more to redo one by one.
 	MaxBatch int
-	// MaxWait is how long a batch that is not full waits for more
-	// deliveries before it commits (default 1 ms). Under load the batch
-	// fills while the previous one commits, so this only matters for a
-	// trickle, where it bounds the latency it adds.
+	// MaxWait is how long a batch that is not full may wait for more
+	// deliveries before it commits; 0, the default, commits at once what
+	// waits. Under load a batch fills by itself while the one before it
+	// commits, and waiting on top of that only added latency in the
+	// benchmarks (with an fsync of about 0.2 ms). On a disk whose commit
+	// is slow, a millisecond or two lets a trickle share it.
 	MaxWait time.Duration
 	// Parallel is how many batches may commit at once (default 1 on
 	// SQLite, which has one writer; 4 on PostgreSQL, which commits
@@ -113,9 +115,9 @@ func (c *Committer) work() {
 func (c *Committer) gather() []*pending {
 	max := c.maxBatch()
 	c.mu.Lock()
-	if n := len(c.queue); n > 0 && n < max {
+	if n := len(c.queue); n > 0 && n < max && c.MaxWait > 0 {
 		c.mu.Unlock()
-		t := time.NewTimer(c.maxWait())
+		t := time.NewTimer(c.MaxWait)
 		select {
 		case <-c.full:
 		case <-t.C:
@@ -138,7 +140,8 @@ func (c *Committer) gather() []*pending {
 }
 
 // commit stores a batch in one transaction and hands every caller its
-// result; when the transaction fails, each delivery is tried alone.
+// result. When the transaction fails, each delivery is tried alone, so
+// that the one that failed it fails alone.
 func (c *Committer) commit(batch []*pending) {
 	ds := make([]Delivery, len(batch))
 	for i, p := range batch {
@@ -147,23 +150,35 @@ func (c *Committer) commit(batch []*pending) {
 	ctx, cancel := context.WithTimeout(context.Background(), c.timeout())
 	saved, err := c.Store.SaveDeliveries(ctx, ds)
 	cancel()
-	if err == nil || len(batch) == 1 {
-		for i, p := range batch {
-			if err != nil {
-				p.err = err
-			} else {
-				p.saved = saved[i]
-			}
-			close(p.done)
+	for i, p := range batch {
+		switch {
+		case err == nil:
+			p.saved = saved[i]
+		case len(batch) == 1 && !db.IsUniqueViolation(err):
+			p.err = err
+		default:
+			p.saved, p.err = c.saveAlone(p.d)
 		}
-		return
-	}
-	for _, p := range batch {
-		ctx, cancel := context.WithTimeout(context.Background(), c.timeout())
-		p.saved, p.err = c.Store.SaveDelivery(ctx, p.d)
-		cancel()
 		close(p.done)
 	}
+}
+
+// saveAlone stores one delivery in its own transaction. A unique violation
+// means a concurrent transaction (another batch, on PostgreSQL) created a
+// row this one also creates — the thread of two comments on one post — and
+// is tried once more, when the retry sees the other's row.
+func (c *Committer) saveAlone(d Delivery) (Saved, error) {
+	var saved Saved
+	var err error
+	for range 2 {
+		ctx, cancel := context.WithTimeout(context.Background(), c.timeout())
+		saved, err = c.Store.SaveDelivery(ctx, d)
+		cancel()
+		if !db.IsUniqueViolation(err) {
+			break
+		}
+	}
+	return saved, err
 }
 
 func (c *Committer) maxBatch() int {
@@ -171,13 +186,6 @@ func (c *Committer) maxBatch() int {
 		return c.MaxBatch
 	}
 	return 64
-}
-
-func (c *Committer) maxWait() time.Duration {
-	if c.MaxWait > 0 {
-		return c.MaxWait
-	}
-	return time.Millisecond
 }
 
 func (c *Committer) parallel() int {
@@ -205,9 +213,10 @@ func (s *Store) SaveDeliveries(ctx context.Context, ds []Delivery) ([]Saved, err
 	now := s.Now().UTC()
 	out := make([]Saved, len(ds))
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		rt := routes{}
 		for i, d := range ds {
 			var err error
-			if out[i], err = s.saveDelivery(ctx, tx, now, d); err != nil {
+			if out[i], err = s.saveDelivery(ctx, tx, now, d, rt); err != nil {
 				return err
 			}
 		}

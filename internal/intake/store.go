@@ -76,7 +76,7 @@ func (s *Store) SaveDelivery(ctx context.Context, d Delivery) (Saved, error) {
 	var out Saved
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		var err error
-		out, err = s.saveDelivery(ctx, tx, now, d)
+		out, err = s.saveDelivery(ctx, tx, now, d, routes{})
 		return err
 	})
 	if err != nil {
@@ -87,7 +87,8 @@ func (s *Store) SaveDelivery(ctx context.Context, d Delivery) (Saved, error) {
 
 // saveDelivery stores one delivery in tx, which may hold others (group
 // commit): a body stored earlier, even in the same transaction, is a replay.
-func (s *Store) saveDelivery(ctx context.Context, tx *db.Tx, now time.Time, d Delivery) (Saved, error) {
+// The routes found are kept in rt for the other deliveries of tx.
+func (s *Store) saveDelivery(ctx context.Context, tx *db.Tx, now time.Time, d Delivery, rt routes) (Saved, error) {
 	sum := sha256.Sum256(d.Body)
 	hash := hex.EncodeToString(sum[:])
 	var out Saved
@@ -103,7 +104,7 @@ func (s *Store) saveDelivery(ctx context.Context, tx *db.Tx, now time.Time, d De
 	if err != nil {
 		return out, err
 	}
-	err = s.saveEvents(ctx, tx, now, SourceWebhook, out.DeliveryID, d.Events, &out)
+	err = s.saveRouted(ctx, tx, now, SourceWebhook, out.DeliveryID, d.Events, rt, &out)
 	return out, err
 }
 
@@ -126,8 +127,15 @@ type accountKey struct {
 	account  string
 }
 
+// routes are the channels of the accounts met in one transaction (0 for
+// none): one look-up per account, not per event.
+type routes map[accountKey]int64
+
 func (s *Store) saveEvents(ctx context.Context, tx *db.Tx, now time.Time, source string, deliveryID int64, events []platform.Event, out *Saved) error {
-	routes := map[accountKey]int64{}
+	return s.saveRouted(ctx, tx, now, source, deliveryID, events, routes{}, out)
+}
+
+func (s *Store) saveRouted(ctx context.Context, tx *db.Tx, now time.Time, source string, deliveryID int64, events []platform.Event, routes routes, out *Saved) error {
 	var stored []Stored
 	for _, e := range events {
 		k := accountKey{e.Platform, e.AccountID}
