@@ -20,6 +20,7 @@ import (
 	"tilltal/internal/db"
 	"tilltal/internal/notify"
 	"tilltal/internal/platform"
+	"tilltal/internal/platform/oauth"
 	"tilltal/internal/secret"
 )
 
@@ -135,9 +136,51 @@ func (s *Store) UpdateTokens(ctx context.Context, channelID int64, access, refre
 	return nil
 }
 
+// refreshMargin: an access token that expires within it is refreshed before
+// it is used, so that no action is sent with a token about to die.
+const refreshMargin = 5 * time.Minute
+
 // Credentials returns what a connector needs to act for the channel, or
-// ErrNeedsReconnect when its token is dead.
+// ErrNeedsReconnect when its token is dead. An OAuth2 access token near its
+// expiry is refreshed first (LinkedIn, YouTube) and the new one stored.
 func (s *Store) Credentials(ctx context.Context, channelID int64) (platform.Credentials, error) {
+	c, err := s.stored(ctx, channelID)
+	if err != nil || c.RefreshToken == "" || c.ExpiresAt.IsZero() || s.Now().Add(refreshMargin).Before(c.ExpiresAt) {
+		return c, err
+	}
+	return s.refresh(ctx, channelID, c)
+}
+
+// refresh trades the refresh token for a new access token through the
+// channel's connector. A refused refresh token means the channel must be
+// reconnected; a transient failure is returned for the caller to retry.
+func (s *Store) refresh(ctx context.Context, channelID int64, c platform.Credentials) (platform.Credentials, error) {
+	var name string
+	if err := s.DB.QueryRow(ctx, "SELECT platform FROM channels WHERE id = ?", channelID).Scan(&name); err != nil {
+		return c, fmt.Errorf("credential: refresh: %w", err)
+	}
+	r, ok := s.Connectors[platform.Name(name)].(oauth.Refreshable)
+	if !ok {
+		return c, nil
+	}
+	next, err := r.RefreshCredentials(ctx, c)
+	if platform.IsTokenInvalid(err) {
+		if merr := s.MarkNeedsReconnect(ctx, channelID, "Förnyelsetoken godtas inte längre av plattformen"); merr != nil {
+			return c, merr
+		}
+		return platform.Credentials{}, ErrNeedsReconnect
+	}
+	if err != nil {
+		return c, fmt.Errorf("credential: refresh: %w", err)
+	}
+	if err := s.UpdateTokens(ctx, channelID, next.AccessToken, next.RefreshToken, next.ExpiresAt); err != nil {
+		return c, err
+	}
+	return next, nil
+}
+
+// stored returns the credentials as stored.
+func (s *Store) stored(ctx context.Context, channelID int64) (platform.Credentials, error) {
 	var account, status string
 	var access, refresh []byte
 	var expires sql.NullTime

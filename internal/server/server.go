@@ -201,6 +201,7 @@ func (a *App) workers(o Options) (*river.Workers, []*river.PeriodicJob) {
 	river.AddWorker(w, &backfillAll{app: a})
 	river.AddWorker(w, &credential.CheckWorker{Store: a.Credentials})
 	river.AddWorker(w, &escalation.OverdueWorker{Store: a.Escalations})
+	river.AddWorker(w, &inbox.SLAWorker{Store: a.Inbox, Duty: a.Channels, Outbox: a.Outbox, BaseURL: a.Config.BaseURL})
 	river.AddWorker(w, &channel.GapWorker{Store: a.Channels})
 	gapEvery := o.GapCheckInterval
 	if gapEvery == 0 {
@@ -210,6 +211,7 @@ func (a *App) workers(o Options) (*river.Workers, []*river.PeriodicJob) {
 		intake.PeriodicBackfill(pollEvery),
 		credential.PeriodicCheck(),
 		escalation.PeriodicOverdue(10 * time.Minute),
+		inbox.PeriodicSLA(5 * time.Minute),
 		channel.PeriodicGapCheck(gapEvery),
 	}
 	return w, periodic

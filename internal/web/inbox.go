@@ -26,10 +26,11 @@ var (
 )
 
 type inboxData struct {
-	Items    []inbox.Item
-	Filter   inboxForm
-	Statuses []inbox.Status
-	Next     string
+	Departments []org.Department
+	Items       []inbox.Item
+	Filter      inboxForm
+	Statuses    []inbox.Status
+	Next        string
 	// LatestID is the newest item id when the page was made; the live
 	// stream sends what arrives after it.
 	LatestID  int64
@@ -44,7 +45,7 @@ type inboxRow struct {
 
 // inboxForm is the filter form as typed, echoed back into the form.
 type inboxForm struct {
-	Q, Status, Platform, Channel, Mine, Order, Since, Until string
+	Q, Status, Platform, Channel, Mine, Order, Since, Until, Department, Sentiment, Flag string
 }
 
 func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) error {
@@ -58,6 +59,9 @@ func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := inboxData{Items: items, Filter: form, Statuses: inbox.Statuses, LiveQuery: r.URL.Query().Encode()}
+	if d.Departments, err = s.Org.Departments(r.Context(), PrincipalFrom(r.Context()).VisibleDepartments()); err != nil {
+		return err
+	}
 	if len(items) == f.Limit {
 		v := r.URL.Query()
 		v.Set("after", strconv.FormatInt(items[len(items)-1].ID, 10))
@@ -80,8 +84,12 @@ func inboxFilter(r *http.Request) (inbox.Filter, inboxForm, error) {
 	p := PrincipalFrom(r.Context())
 	q := r.URL.Query()
 	form := inboxForm{Q: q.Get("q"), Status: q.Get("status"), Platform: q.Get("platform"), Channel: q.Get("channel"), Mine: q.Get("mine"),
-		Order: q.Get("order"), Since: q.Get("since"), Until: q.Get("until")}
-	f := inbox.Filter{Channels: p.VisibleChannels(), Query: form.Q, Platform: form.Platform, Oldest: form.Order == "oldest", Limit: 50}
+		Order: q.Get("order"), Since: q.Get("since"), Until: q.Get("until"), Department: q.Get("department"), Sentiment: q.Get("sentiment"), Flag: q.Get("flag")}
+	f := inbox.Filter{Channels: p.VisibleChannels(), Query: form.Q, Platform: form.Platform, Oldest: form.Order == "oldest", Limit: 50,
+		Sentiment: form.Sentiment, Flag: form.Flag}
+	if id, err := strconv.ParseInt(form.Department, 10, 64); err == nil {
+		f.DepartmentID = id
+	}
 	switch form.Status {
 	case "":
 		f.OpenOnly = true
