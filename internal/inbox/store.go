@@ -244,7 +244,7 @@ func (s *Store) where(f Filter) (string, []any) {
 // search on SQLite examines through the full-text index before it turns to
 // the filters' own indexes (searchOlder). It bounds the work for a very
 // common word: its matches are read newest first, never all of them.
-const searchWindow = 10_000
+const searchWindow = 2_000
 
 // searchClause is full-text matching on the stems in items.search_text.
 // Terms are Snowball stems of letters and digits only, so they need no
