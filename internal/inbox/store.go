@@ -151,16 +151,22 @@ const (
 	planSearch
 )
 
+// planFor picks the narrowest index the filter can use without knowing
+// the data: the open items (and each open status) are few by nature — the
+// work still to do — while a channel or a closed status may hold most of
+// the history.
 func planFor(f Filter) plan {
 	switch {
 	case len(swedish.Terms(f.Query)) > 0:
 		return planSearch
+	case f.Status.Open():
+		return planStatus
+	case f.OpenOnly:
+		return planOpen
 	case f.ChannelID != 0:
 		return planChannel
 	case f.Status != "":
 		return planStatus
-	case f.OpenOnly:
-		return planOpen
 	case !f.Until.IsZero():
 		return planPosted
 	}

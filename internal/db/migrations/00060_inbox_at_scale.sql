@@ -3,9 +3,9 @@
 -- gives that order without a sort.
 --
 -- The open items — those that still need someone, a few per cent of all —
--- get an index of their own; it carries channel_id so that a person's scope
--- is checked without reading the row.
-CREATE INDEX items_open ON items (id, channel_id) WHERE status IN ('new', 'assigned', 'waiting');
+-- get an index of their own; it carries channel_id and assignee_id so that
+-- a person's scope and "mine" are checked without reading the row.
+CREATE INDEX items_open ON items (id, channel_id, assignee_id) WHERE status IN ('new', 'assigned', 'waiting');
 
 -- One channel's items, and one status's, in id order. They replace the
 -- indexes by posted_at, which made a list sort every item of the channel or
