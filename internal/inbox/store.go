@@ -258,7 +258,9 @@ const searchWindow = 2_000
 //
 // PostgreSQL: the GIN index over the stored search_vector, or — for a
 // common word, which its statistics know — the list's own order with the
-// match as a filter. SQLite: the newest searchWindow matches from FTS5 in id order,
+// match as a filter. That choice needs a plan made for the words at hand:
+// run with plan_cache_mode=force_custom_plan (README, Operating Tilltal),
+// since a generic plan of a prepared statement guesses every word alike. SQLite: the newest searchWindow matches from FTS5 in id order,
 // past the cursor; the list takes its page from those.
 func searchClause(dialect db.Dialect, terms []string, f Filter) (string, []any) {
 	if dialect == db.Postgres {
