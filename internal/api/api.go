@@ -5,11 +5,13 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"strconv"
+	"unicode/utf8"
 
 	"tilltal/internal/apperr"
 	"tilltal/internal/channel"
@@ -96,7 +98,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 // readJSON decodes a request body strictly: one object, known fields only,
 // at most 1 MiB.
 func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		return apperr.Invalidf("Förfrågan är för stor (högst 1 MiB)")
+	}
+	// NUL cannot be stored as text; JSON can smuggle it as \u0000.
+	if bytes.Contains(body, []byte(`\u0000`)) || bytes.IndexByte(body, 0) >= 0 || !utf8.Valid(body) {
+		return apperr.Invalidf("Förfrågan innehåller ogiltiga tecken")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var tooBig *http.MaxBytesError

@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"tilltal/internal/apperr"
 	"tilltal/internal/audit"
@@ -45,6 +46,10 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		s.securityHeaders(rec.Header(), r)
 		if err := cop.Check(r); err != nil {
 			s.fail(rec, r, errCSRF)
+			return
+		}
+		if err := checkQuery(r); err != nil {
+			s.fail(rec, r, err)
 			return
 		}
 		r = s.loadPrincipal(r)
@@ -173,3 +178,24 @@ func (r *statusRecorder) Flush() {
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+
+// errBadChars is the answer to input with NUL or broken UTF-8, which no
+// form produces and PostgreSQL cannot store or compare.
+var errBadChars = apperr.Invalidf("Förfrågan innehåller ogiltiga tecken")
+
+// checkQuery refuses query strings with NUL or invalid UTF-8.
+func checkQuery(r *http.Request) error {
+	for _, vs := range r.URL.Query() {
+		for _, v := range vs {
+			if !validText(v) {
+				return errBadChars
+			}
+		}
+	}
+	return nil
+}
+
+// validText reports whether s is storable text: valid UTF-8 without NUL.
+func validText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}

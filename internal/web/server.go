@@ -181,6 +181,13 @@ func parseForm(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return errBadForm
 	}
+	for _, vs := range r.PostForm {
+		for _, v := range vs {
+			if !validText(v) {
+				return errBadChars
+			}
+		}
+	}
 	return nil
 }
 
