@@ -27,6 +27,7 @@ import (
 	"tilltal/internal/credential"
 	"tilltal/internal/db"
 	"tilltal/internal/db/migrations"
+	"tilltal/internal/diary"
 	"tilltal/internal/escalation"
 	"tilltal/internal/inbox"
 	"tilltal/internal/intake"
@@ -58,6 +59,8 @@ type App struct {
 	Outbound    *outbound.Service
 	// Answers are the saved answers.
 	Answers *answer.Store
+	// Diary is the diarium.
+	Diary *diary.Store
 	// Actions send replies, hides and deletes of inbox items.
 	Actions    *inbox.Actions
 	Connectors map[platform.Name]platform.Connector
@@ -134,7 +137,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 		web.Mount{Pattern: "/webhooks/meta", Access: web.Public, Handler: &intake.MetaWebhook{Store: a.Intake, AppSecret: cfg.MetaAppSecret, VerifyToken: cfg.MetaVerifyToken, Log: log}},
 	)
 	a.Web, err = web.New(web.Deps{Config: cfg, DB: d, Org: a.Org, Auth: a.Auth, Outbox: a.Outbox, Inbox: a.Inbox, Escalations: a.Escalations,
-		Actions: a.Actions, Answers: a.Answers, Intake: a.Intake, Credentials: a.Credentials, Channels: a.Channels, OIDC: oidc, Log: log, Now: now, Mount: mounts})
+		Actions: a.Actions, Answers: a.Answers, Diary: a.Diary, Intake: a.Intake, Credentials: a.Credentials, Channels: a.Channels, OIDC: oidc, Log: log, Now: now, Mount: mounts})
 	if err != nil {
 		return nil, err
 	}
@@ -177,6 +180,7 @@ func (a *App) stores(o Options) {
 	a.Outbound = &outbound.Service{DB: d, Credentials: a.Credentials, Connectors: a.Connectors, Now: now}
 	a.Actions = &inbox.Actions{Store: a.Inbox, Outbound: a.Outbound}
 	a.Answers = &answer.Store{DB: d, Now: now}
+	a.Diary = &diary.Store{DB: d, Now: now}
 	a.Outbound.OnFinish = a.Actions.Finished
 }
 

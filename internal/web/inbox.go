@@ -12,6 +12,7 @@ import (
 	"tilltal/internal/answer"
 	"tilltal/internal/apperr"
 	"tilltal/internal/calendar"
+	"tilltal/internal/diary"
 	"tilltal/internal/escalation"
 	"tilltal/internal/inbox"
 	"tilltal/internal/org"
@@ -157,6 +158,10 @@ type itemData struct {
 	Clock       inbox.Clock
 	// Findings are the reply check's, when a reply was stopped.
 	Findings []replycheck.Finding
+	// CanRegister lets a registrar register the item in the diary;
+	// Registered is its diary entry once it is.
+	CanRegister bool
+	Registered  *diary.Entry
 }
 
 // item loads an item the person may see; others get not found.
@@ -206,6 +211,10 @@ func (s *Server) itemPageWith(w http.ResponseWriter, r *http.Request, status int
 	d.Reply, d.Error, d.Now = reply, problem, s.Now()
 	d.Clock = it.ResponseClock(d.Now)
 	d.Findings = findingsFrom(r.Context())
+	d.CanRegister = diaryKeepers.Allows(p)
+	if e, err := s.Diary.ForObject(r.Context(), "item", itoa(it.ID)); err == nil {
+		d.Registered = &e
+	}
 	if d.CanWork && !it.FromUs {
 		if d.Suggestions, err = s.Answers.Suggest(r.Context(), it.Body, p.VisibleChannels(), 5); err != nil {
 			return err

@@ -170,6 +170,9 @@ func navFor(p *auth.Principal, path string) []navItem {
 	if p.Has(org.Communicator) {
 		items = append(items, navItem{Href: "/admin/anvandare", Key: "nav.users"}, navItem{Href: "/admin/utskick", Key: "nav.outbox"})
 	}
+	if diaryKeepers.Allows(p) {
+		items = append(items, navItem{Href: "/diarium", Key: "nav.diary"})
+	}
 	if p.Has(org.Communicator) {
 		items = append(items, navItem{Href: "/admin/plattformar", Key: "nav.platforms"})
 	}

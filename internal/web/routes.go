@@ -82,6 +82,12 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /admin/kanaler/{id}/granskning", communicator, s.channelReview)
 	s.handle("POST /admin/kanaler/{id}/status", communicator, s.channelStatus)
 
+	s.handle("GET /diarium", diaryKeepers, s.diaryPage)
+	s.handle("POST /diarium", diaryKeepers, s.diaryRegister)
+	s.handle("GET /diarium/export/{format}", diaryKeepers, s.diaryExport)
+	s.handle("GET /diarium/offentlig", Public, s.publicDiaryPage)
+	s.handle("POST /inkorg/{id}/diarium", diaryKeepers, s.itemRegister)
+
 	s.handle("GET /admin/logg", seesAll, s.auditPage)
 	s.handle("GET /admin/plattformar", communicator, s.platformsPage)
 	s.handle("POST /admin/plattformar/kanaler/{id}/token", communicator, s.platformToken)

@@ -22,6 +22,7 @@ import (
 	"tilltal/internal/config"
 	"tilltal/internal/credential"
 	"tilltal/internal/db"
+	"tilltal/internal/diary"
 	"tilltal/internal/escalation"
 	"tilltal/internal/inbox"
 	"tilltal/internal/intake"
@@ -45,6 +46,8 @@ type Deps struct {
 	Inbox  *inbox.Store
 	// Escalations are the questions sent to departments.
 	Escalations *escalation.Store
+	// Diary is the diarium.
+	Diary *diary.Store
 	// Answers are the saved answers.
 	Answers *answer.Store
 	// Actions send replies, hides and deletes to the platforms.
