@@ -2,6 +2,7 @@ package token
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -60,9 +61,7 @@ func (sc *scratch) word(i int) int {
 	if letters > 0 {
 		kind = Word
 		if digits > 0 {
-			for k, r := range sc.runes {
-				sc.runes[k] = leet(r)
-			}
+			leetDigits(sc.runes)
 		}
 		sc.runes = collapse(sc.runes)
 	}
@@ -72,6 +71,25 @@ func (sc *scratch) word(i int) int {
 	}
 	sc.toks = append(sc.toks, tok{a: a, b: int32(len(sc.buf)), kind: kind, start: us[i].start, end: us[j-1].end})
 	return j
+}
+
+// leetDigits reads digits between letters as leetspeak ("d0da", "n1gger").
+// Digits before or after the letters are numbers: "12åring", "tv4", "e4".
+func leetDigits(w []rune) {
+	last := -1
+	for k, r := range w {
+		if unicode.IsLetter(r) {
+			last = k
+		}
+	}
+	seen := false
+	for k, r := range w[:last+1] {
+		if unicode.IsLetter(r) {
+			seen = true
+		} else if seen {
+			w[k] = leet(r)
+		}
+	}
 }
 
 func joiner(c class) bool { return c == clsLeet || c == clsApos || c == clsEmoji }
@@ -97,9 +115,9 @@ func leet(r rune) rune {
 	return r
 }
 
-// collapse shortens runs of three or more of the same letter to one:
-// Swedish words never triple a letter, so "dööööda" is "döda" and "jaaaag"
-// is "jag".
+// collapse shortens stretched letters to one: three or more of a vowel
+// ("dööööda" is "döda", "jaaaag" is "jag") or four or more of a consonant.
+// Compounds may triple a consonant ("massskjutning"), never a vowel.
 func collapse(w []rune) []rune {
 	out := w[:0]
 	for i := 0; i < len(w); {
@@ -108,7 +126,7 @@ func collapse(w []rune) []rune {
 			j++
 		}
 		n := j - i
-		if n >= 3 {
+		if n >= 4 || n == 3 && strings.ContainsRune("aeiouyåäö", w[i]) {
 			n = 1
 		}
 		for range n {
