@@ -21,7 +21,7 @@ type ruleSet struct {
 	url      []int32
 	emoji    []int32
 
-	ands  []andAtom
+	ands []andAtom
 
 	negator, subordinator, report int32
 }

@@ -74,10 +74,10 @@ var specials = map[string]bool{"#minor": true, "#num": true, "#url": true, "#emo
 type elemKind uint8
 
 const (
-	eAtom elemKind = iota // one token that matches the atom
-	eGap                  // up to max tokens of any kind within the sentence
-	eNot                  // the next token does not match the atom (zero width)
-	eStart                // the match starts a sentence or clause (first only; zero width)
+	eAtom  elemKind = iota // one token that matches the atom
+	eGap                   // up to max tokens of any kind within the sentence
+	eNot                   // the next token does not match the atom (zero width)
+	eStart                 // the match starts a sentence or clause (first only; zero width)
 )
 
 // elem is one element of a flat pattern.
