@@ -153,7 +153,13 @@ func (sc *scratch) tokens() {
 			for j < len(us) && (us[j].c == clsPunct || us[j].c == clsNewline || us[j].c == clsSpace) && (us[j].c != clsSpace || u.c == clsNewline) {
 				j++
 			}
-			sc.emit(Punct, i, j, u.r)
+			r := u.r
+			for _, v := range us[i:j] {
+				if v.r == '?' {
+					r = '?' // "!?" and "...?" ask
+				}
+			}
+			sc.emit(Punct, i, j, r)
 			i = j
 		case u.c == clsQuote || u.c == clsApos:
 			// An apostrophe between letters belongs to the word ("you're")

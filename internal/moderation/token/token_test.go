@@ -65,6 +65,7 @@ func TestSplit(t *testing.T) {
 		{"email", "skriv till anna@exempel.se", "skriv till <exempel.se>"},
 		{"newlines", "hej\n\nhej", "hej ¶ hej"},
 		{"punct run", "Va?!! Nej.", "va ? nej ."},
+		{"punct run asks", "Va!?", "va ?"},
 		{"empty", "", ""},
 		{"only symbols", "--- *** ///", ""},
 		{"personnummer", "19850101-1234", "19850101 1234"},
