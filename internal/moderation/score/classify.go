@@ -2,6 +2,7 @@ package score
 
 import (
 	"math"
+	"slices"
 	"unicode/utf8"
 
 	"tilltal/internal/moderation/token"
@@ -12,7 +13,8 @@ type Result struct {
 	// Scores holds a score in [0, 1] per category.
 	Scores Scores `json:"scores"`
 	// Flags lists the categories whose score reached the review
-	// threshold, in category order. Never nil.
+	// threshold, in category order, except that harassment is not flagged
+	// beside a criminal category. Never nil.
 	Flags []Category `json:"flags"`
 	// Reasons says, per category with any evidence, what gave it: the
 	// rules and words that matched. A flagged category always has one.
@@ -22,7 +24,7 @@ type Result struct {
 }
 
 // Flagged reports whether the result flags category c.
-func (r Result) Flagged(c Category) bool { return r.Scores[c] >= Threshold(c) }
+func (r Result) Flagged(c Category) bool { return slices.Contains(r.Flags, c) }
 
 // Reason is one piece of evidence for a category.
 type Reason struct {
@@ -61,14 +63,22 @@ func Classify(text string) Result {
 	ev.personalData()
 	ev.copiedArticle(toks)
 	res := Result{Flags: []Category{}, Reasons: map[Category][]Reason{}}
+	criminal := false
 	for c := range NumCategories {
 		res.Scores[c] = round3(math.Min(1, math.Max(0, ev.score[c])))
 		if len(ev.reasons[c]) > 0 {
 			res.Reasons[c] = ev.reasons[c]
 		}
-		if res.Scores[c] >= Threshold(c) {
-			res.Flags = append(res.Flags, c)
+		if res.Scores[c] < Threshold(c) {
+			continue
 		}
+		if c == Harassment && criminal {
+			// Harassment is for abuse the law's list does not cover: a
+			// threat that also insults is flagged as a threat only.
+			continue
+		}
+		criminal = criminal || c.Criminal()
+		res.Flags = append(res.Flags, c)
 	}
 	res.Sentiment = theLexicon.sentiment(toks)
 	if len(res.Flags) > 0 && res.Sentiment.Label != Negative && (res.Flags[0] != Copyright || len(res.Flags) > 1) {
