@@ -71,8 +71,10 @@ func newMatcher(rs *ruleSet, toks []token.Token) *matcher {
 // atomsOf appends the atoms that token t matches.
 func (rs *ruleSet) atomsOf(t token.Token, dst []int32) []int32 {
 	switch t.Kind {
-	case token.Punct, token.Quote:
+	case token.Quote:
 		return dst
+	case token.Punct:
+		return append(dst, rs.exact[t.Text]...) // "=" in "invandrare = parasiter"
 	case token.Number:
 		dst = append(dst, rs.num...)
 		if n, err := strconv.Atoi(t.Text); err == nil && n > 0 && n < 18 && len(t.Text) <= 2 {
@@ -263,6 +265,9 @@ func (m *matcher) negated(h *hit, f *flat) bool {
 				return true
 			}
 		}
+	}
+	if m.has(h.start, m.rs.subordinator) {
+		return false // "Sluta, annars slår jag ihjäl dig": a new clause
 	}
 	for i := h.start - 1; i >= 0 && i >= h.start-negationLookBack; i-- {
 		if m.toks[i].Kind == token.Punct {

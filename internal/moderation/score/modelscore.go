@@ -46,6 +46,7 @@ const (
 	modelWeight     = 0.6
 	offensiveWeight = 0.45
 	modelFloor      = 0.5 // probabilities below this add nothing
+	shortText       = 4   // texts of fewer words get proportionally less weight
 )
 
 var featPool = sync.Pool{New: func() any { s := make([]uint32, 0, 1024); return &s }}
@@ -63,12 +64,21 @@ func (ev *evidence) model(toks []token.Token) modelOut {
 	*fp = feats
 	var p [model.MaxHeads]float64
 	theModel.Predict(feats, p[:])
+	// A text of a word or two gives the model too little to go on: one
+	// name ("Breivik") must not flag a text.
+	words := 0
+	for _, t := range toks {
+		if t.Kind == token.Word {
+			words++
+		}
+	}
+	short := min(1, float64(words)/shortText)
 	for c := range NumCategories {
 		h := modelHeads.category[c]
 		if h < 0 {
 			continue
 		}
-		w := modelWeight * ramp(p[h]) * float64(ev.damp[c])
+		w := modelWeight * ramp(p[h]) * float64(ev.damp[c]) * short
 		if c == Harassment && modelHeads.offensive >= 0 {
 			w = or(w, offensiveWeight*ramp(p[modelHeads.offensive]))
 		}

@@ -113,7 +113,7 @@ func init() {
 			f, c = ' ', clsSpace
 		case r == '\n' || r == '\r':
 			f, c = '\n', clsNewline
-		case r == '.' || r == '!' || r == '?' || r == ',' || r == ';' || r == ':':
+		case r == '.' || r == '!' || r == '?' || r == ',' || r == ';' || r == ':' || r == '=':
 			c = clsPunct
 		case r == '"':
 			c = clsQuote

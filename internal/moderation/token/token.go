@@ -28,7 +28,7 @@ const (
 	Emoji
 	// URL is a web address; its Text is the host name without "www.".
 	URL
-	// Punct is a punctuation mark (. ! ? , ; :) or a line break ("\n").
+	// Punct is a punctuation mark (. ! ? , ; : =) or a line break ("\n").
 	Punct
 	// Quote is a quotation mark, folded to '"'.
 	Quote

@@ -38,6 +38,8 @@ func TestSplit(t *testing.T) {
 		{"stretched consonant", "nejjjjj", "nej"},
 		{"spaced", "jag ska d ö d a dig", "jag ska döda dig"},
 		{"dotted", "jag ska d.ö.d.a dig", "jag ska döda dig"},
+		{"all spaced", "j a g  s k a  d ö d a  d i g", "jag ska döda dig"},
+		{"equals", "x = y", "x = y"},
 		{"dashed", "jag ska d-ö-d-a dig", "jag ska döda dig"},
 		{"two singles stay", "bor i a-huset", "bor i a huset"},
 		{"emoji inside word", "jag ska dö💀da dig 💀", "jag ska döda dig 💀"},

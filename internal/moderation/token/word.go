@@ -232,16 +232,39 @@ func (sc *scratch) mergeSpaced() {
 			w, r = w+1, r+1
 			continue
 		}
-		a := int32(len(sc.buf))
-		for k := r; k <= last; k++ {
-			if ts[k].kind == Word {
-				sc.buf = append(sc.buf, sc.buf[ts[k].a:ts[k].b]...)
-			}
-		}
-		ts[w] = tok{a: a, b: int32(len(sc.buf)), kind: Word, start: ts[r].start, end: ts[last].end}
-		w, r = w+1, last+1
+		w = sc.joinRun(ts, w, r, last)
+		r = last + 1
 	}
 	sc.toks = ts[:w]
+}
+
+// joinRun writes the words spelt by the single letters ts[r:last+1] at
+// ts[w:] and returns the new w. Where the letters are spaced unevenly, the
+// wider gaps part words: "j a g  s k a" is "jag ska".
+func (sc *scratch) joinRun(ts []tok, w, r, last int) int {
+	narrow := int32(1 << 30)
+	for k := r + 1; k <= last; k++ {
+		if ts[k].kind == Word && ts[k-1].kind == Word {
+			narrow = min(narrow, ts[k].start-ts[k-1].end)
+		}
+	}
+	start, a := ts[r].start, int32(len(sc.buf))
+	prevEnd := ts[r].start
+	for k := r; k <= last; k++ {
+		t := ts[k]
+		if t.kind != Word {
+			continue
+		}
+		if k > r && t.start-prevEnd > narrow && int32(len(sc.buf)) > a {
+			ts[w] = tok{a: a, b: int32(len(sc.buf)), kind: Word, start: start, end: prevEnd}
+			w++
+			start, a = t.start, int32(len(sc.buf))
+		}
+		sc.buf = append(sc.buf, sc.buf[t.a:t.b]...)
+		prevEnd = t.end
+	}
+	ts[w] = tok{a: a, b: int32(len(sc.buf)), kind: Word, start: start, end: prevEnd}
+	return w + 1
 }
 
 // single reports a word of one letter.
