@@ -5,7 +5,7 @@ import (
 	"io/fs"
 )
 
-//go:embed data/rules.txt data/ldnoobw-sv.txt data/sentimentlex.tsv data/sentiment-extra.tsv data/model.bin.gz
+//go:embed data/rules.txt data/ldnoobw-sv.txt data/sentimentlex.tsv data/sentiment-extra.tsv data/model.bin.gz data/eval.jsonl
 var dataFS embed.FS
 
 // theRules is the compiled rules file. A rules file that does not compile
