@@ -61,8 +61,15 @@ func head(name string) int {
 	return -1
 }
 
-func load(dir, rulesFile string) ([]text, error) {
+func load(dir, rulesFile string, tuning []string) ([]text, error) {
 	var all []text
+	for _, path := range tuning {
+		ts, err := loadLabelled(path, "tuning")
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, ts...)
+	}
 	for _, f := range []func(string) ([]text, error){loadOwn, loadAbsabank, loadDKHate, loadSweFAQ} {
 		ts, err := f(dir)
 		if err != nil {
@@ -105,8 +112,15 @@ func readJSONL(path string, each func(dec func(any) error) error) error {
 }
 
 func loadOwn(dir string) ([]text, error) {
+	return loadLabelled(filepath.Join(dir, "own.jsonl"), "own")
+}
+
+// loadLabelled reads texts labelled with categories and "question": our
+// own examples, and the tuning splits the rules were tuned on (never the
+// evaluation split).
+func loadLabelled(path, source string) ([]text, error) {
 	var out []text
-	err := readJSONL(filepath.Join(dir, "own.jsonl"), func(dec func(any) error) error {
+	err := readJSONL(path, func(dec func(any) error) error {
 		var r struct {
 			Text   string   `json:"text"`
 			Labels []string `json:"labels"`
@@ -114,7 +128,7 @@ func loadOwn(dir string) ([]text, error) {
 		if err := dec(&r); err != nil {
 			return err
 		}
-		t := newText(r.Text, "own", 1)
+		t := newText(r.Text, source, 1)
 		yes := map[string]bool{}
 		off := int8(0)
 		for _, l := range r.Labels {

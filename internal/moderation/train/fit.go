@@ -20,10 +20,12 @@ func fit(ts []text) (*model.Model, error) {
 	return model.Train(Heads, ex, options)
 }
 
-// evaluate writes precision and recall of every head on the held-out texts.
+// evaluate writes precision and recall of every head on the held-out
+// texts, at p >= 0.5 and at p >= 0.75.
 func evaluate(w io.Writer, m *model.Model, test []text) {
 	type count struct{ tp, fp, fn, pos, n int }
-	counts := make([]count, len(Heads))
+	cuts := []float64{0.5, 0.75}
+	counts := make([][2]count, len(Heads))
 	out := make([]float64, len(Heads))
 	for _, t := range test {
 		m.Predict(model.Features(token.Split(t.text), nil), out)
@@ -31,25 +33,28 @@ func evaluate(w io.Writer, m *model.Model, test []text) {
 			if y < 0 {
 				continue
 			}
-			c := &counts[h]
-			c.n++
-			yes := out[h] >= 0.5
-			switch {
-			case yes && y == 1:
-				c.tp++
-			case yes:
-				c.fp++
-			case y == 1:
-				c.fn++
-			}
-			if y == 1 {
-				c.pos++
+			for k, cut := range cuts {
+				c := &counts[h][k]
+				c.n++
+				yes := out[h] >= cut
+				switch {
+				case yes && y == 1:
+					c.tp++
+				case yes:
+					c.fp++
+				case y == 1:
+					c.fn++
+				}
+				if y == 1 {
+					c.pos++
+				}
 			}
 		}
 	}
-	fmt.Fprintf(w, "| head | texts | positives | precision | recall |\n|---|---|---|---|---|\n")
-	for h, c := range counts {
-		fmt.Fprintf(w, "| %s | %d | %d | %s | %s |\n", Heads[h], c.n, c.pos, ratio(c.tp, c.tp+c.fp), ratio(c.tp, c.tp+c.fn))
+	fmt.Fprintf(w, "| head | texts | positives | precision p≥0.5 | recall p≥0.5 | precision p≥0.75 | recall p≥0.75 |\n|---|---|---|---|---|---|---|\n")
+	for h, cs := range counts {
+		a, b := cs[0], cs[1]
+		fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %s | %s |\n", Heads[h], a.n, a.pos, ratio(a.tp, a.tp+a.fp), ratio(a.tp, a.tp+a.fn), ratio(b.tp, b.tp+b.fp), ratio(b.tp, b.tp+b.fn))
 	}
 }
 

@@ -6,6 +6,8 @@
 // What it learns from (data/, see data/SOURCES.md):
 //   - own.jsonl: comments written for Tilltal, labelled with categories
 //     and "question";
+//   - the tuning splits of internal/moderation/score/testdata, written for
+//     Tilltal too (the evaluation split is never trained on);
 //   - the example and counter sentences of the rules file;
 //   - ABSAbank-Imm (Swedish, sentiment towards immigration): very hostile
 //     paragraphs teach the "offensive" head, neutral and positive ones are
@@ -23,6 +25,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"strings"
 )
 
 func main() {
@@ -30,14 +33,20 @@ func main() {
 	rulesFile := flag.String("rules", "data/rules.txt", "rules file with examples")
 	out := flag.String("out", "data/model.bin.gz", "weights file to write")
 	report := flag.String("report", "data/model-report.txt", "report to write")
+	tuning := flag.String("tuning", "testdata/tuning.jsonl,testdata/dev.jsonl", "labelled tuning splits, comma-separated (never the evaluation split)")
 	flag.Parse()
-	if err := run(*dataDir, *rulesFile, *out, *report); err != nil {
+	if err := run(*dataDir, *rulesFile, strings.Split(*tuning, ","), *out, *report); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(dataDir, rulesFile, out, reportFile string) error {
-	texts, err := load(dataDir, rulesFile)
+func run(dataDir, rulesFile string, tuning []string, out, reportFile string) error {
+	for _, t := range tuning {
+		if strings.Contains(t, "eval") {
+			return fmt.Errorf("%s: the evaluation split must never be trained on", t)
+		}
+	}
+	texts, err := load(dataDir, rulesFile, tuning)
 	if err != nil {
 		return err
 	}
