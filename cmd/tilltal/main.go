@@ -26,6 +26,7 @@ func commands() []command {
 		{"migrate", "tilltal migrate", "Apply database migrations and exit.", runMigrate},
 		{"user add", "tilltal user add --email E --name N --role R [--role R2] [--department D] (password on stdin)", "Add a user; prints the user's id.", runUserAdd},
 		{"token create", "tilltal token create --email E [--name N]", "Create an API token for a user; prints the token.", runTokenCreate},
+		{"classify", "tilltal classify [evaluate [--file F] [--json]]", "Score JSON lines {\"id\",\"text\"} from stdin for criminal content; evaluate: precision and recall on a labelled file.", runClassify},
 		{"help", "tilltal help", "Show this help.", nil},
 	}
 }
