@@ -97,7 +97,8 @@ type evidence struct {
 	// damp is, per category whose rule matches were all negated or
 	// quoted, the largest factor among them: the model cannot see
 	// negation or quotation, so its weight is lowered alike. It is 1 where
-	// a rule matched at full weight or none matched.
+	// a rule matched at full weight or none matched. Exceptions (rules of
+	// negative weight) lower it further.
 	damp [NumCategories]float32
 	offs    []int // byte offset of each code point, made when first needed
 }
@@ -139,7 +140,7 @@ func (ev *evidence) rules(toks []token.Token) {
 	for _, h := range hits {
 		for c, w := range theRules.rules[h.rule].weight {
 			switch {
-			case w == 0:
+			case w <= 0:
 			case h.factor == 1:
 				full[c] = true
 			default:
@@ -153,6 +154,7 @@ func (ev *evidence) rules(toks []token.Token) {
 			ev.damp[c] = dampMax[c]
 		}
 	}
+	ev.exceptions(hits, toks)
 	for _, h := range hits {
 		if best == nil {
 			best = map[int32]float32{}
@@ -166,7 +168,7 @@ func (ev *evidence) rules(toks []token.Token) {
 		// with no weight of their own.
 		counts := h.factor == best[h.rule]
 		for c, w := range r.weight {
-			if w == 0 {
+			if w <= 0 {
 				continue
 			}
 			reason := Reason{Rule: r.id, Why: r.why, Match: ev.span(start, end), Start: start, End: end, Note: h.note}
@@ -177,6 +179,27 @@ func (ev *evidence) rules(toks []token.Token) {
 		}
 		if counts {
 			best[h.rule] = -1
+		}
+	}
+}
+
+// exceptions applies the rules of negative weight: a harmless phrasing
+// that looks like a threat to the model ("skjuta upp mötet", "jag vet inte
+// var du bor") lowers what the model may add, and is shown as a reason of
+// no weight so that the editor sees why.
+func (ev *evidence) exceptions(hits []hit, toks []token.Token) {
+	for _, h := range hits {
+		r := &theRules.rules[h.rule]
+		if h.factor < 1 {
+			continue // a negated exception is no exception
+		}
+		for c, w := range r.weight {
+			if w >= 0 {
+				continue
+			}
+			ev.damp[c] = min(ev.damp[c], 1+w)
+			start, end := toks[h.start].Start, toks[h.end-1].End
+			ev.reasons[c] = append(ev.reasons[c], Reason{Rule: r.id, Why: r.why, Match: ev.span(start, end), Start: start, End: end, Note: "undantag"})
 		}
 	}
 }

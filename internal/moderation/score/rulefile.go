@@ -19,6 +19,9 @@ import (
 //	wordlist NAME = FILE except ENTRY, ENTRY …
 //	                a class of the lines of a word list in data/, less some
 //	rule ID CATEGORY=WEIGHT [CATEGORY=WEIGHT …]
+//	                a negative weight makes an exception: a harmless phrasing
+//	                ("skjuta upp mötet") that lowers what the statistical
+//	                model may add to the category, which cannot see it
 //	  why: the reason shown to the editor, in Swedish
 //	  match: PATTERN                (one or more)
 //	  options: nonegate noquote     (optional)
@@ -202,8 +205,8 @@ func (c *compiler) newRule(s string, line int) (*rule, error) {
 			return nil, fmt.Errorf("bad category weight %q", cw)
 		}
 		v, err := strconv.ParseFloat(w, 32)
-		if err != nil || v <= 0 || v > 1 {
-			return nil, fmt.Errorf("weight %q must be in (0, 1]", w)
+		if err != nil || v == 0 || v > 1 || v < -1 {
+			return nil, fmt.Errorf("weight %q must be in [-1, 0) or (0, 1]", w)
 		}
 		r.weight[cat] = float32(v)
 	}

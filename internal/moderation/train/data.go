@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -249,18 +250,31 @@ func loadRules(path string) ([]text, error) {
 		return nil, err
 	}
 	var out []text
-	var cats []string
+	var cats, except []string
 	for line := range strings.SplitSeq(string(b), "\n") {
 		trimmed := strings.TrimSpace(line)
 		switch {
 		case strings.HasPrefix(line, "rule "):
-			cats = cats[:0]
+			cats, except = cats[:0], except[:0]
 			for _, cw := range strings.Fields(line)[2:] {
-				name, w, _ := strings.Cut(cw, "=")
-				if w >= "0.5" {
+				name, ws, _ := strings.Cut(cw, "=")
+				w, err := strconv.ParseFloat(ws, 64)
+				switch {
+				case err != nil:
+					return nil, fmt.Errorf("%s: %q: %w", path, line, err)
+				case w >= 0.5:
 					cats = append(cats, name)
+				case w < 0:
+					except = append(except, name)
 				}
 			}
+		case strings.HasPrefix(trimmed, "example:") && len(except) > 0:
+			// An exception's examples are harmless in its categories.
+			t := newText(strings.TrimSpace(trimmed[len("example:"):]), "rules", 1)
+			for _, c := range except {
+				t.target[head(c)] = 0
+			}
+			out = append(out, t)
 		case strings.HasPrefix(trimmed, "example:") && len(cats) > 0:
 			t := newText(strings.TrimSpace(trimmed[len("example:"):]), "rules", 1)
 			for _, c := range cats {

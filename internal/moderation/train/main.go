@@ -21,10 +21,13 @@
 package main
 
 import (
+	"crypto/sha256"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -56,6 +59,9 @@ func run(dataDir, rulesFile string, tuning []string, out, reportFile string) err
 	}
 	defer rep.Close()
 	fmt.Fprintf(rep, "# Moderation model: held-out check\n\n%d training texts (%s).\n", len(texts), summary(texts))
+	if err := writeInputs(rep, dataDir, rulesFile, tuning); err != nil {
+		return err
+	}
 	fmt.Fprintf(rep, "Trained on 90%% (split by a hash of the text), measured on the other 10%% at p >= 0.5.\n\n")
 	train, test := split(texts)
 	m, err := fit(train)
@@ -76,4 +82,24 @@ func run(dataDir, rulesFile string, tuning []string, out, reportFile string) err
 		return err
 	}
 	return f.Close()
+}
+
+// writeInputs lists every input file with its SHA-256, so that a test can
+// tell when the model is older than its data (someone edited the rules
+// file and did not run go generate).
+func writeInputs(w io.Writer, dataDir, rulesFile string, tuning []string) error {
+	files := append([]string{rulesFile}, tuning...)
+	for _, f := range []string{"own.jsonl", "absabank-imm.jsonl.gz", "dkhate-da.jsonl.gz", "swefaq.jsonl.gz"} {
+		files = append(files, filepath.ToSlash(filepath.Join(dataDir, f)))
+	}
+	fmt.Fprintf(w, "\nInputs:\n\n")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "    input %x %s\n", sha256.Sum256(b), f)
+	}
+	fmt.Fprintln(w)
+	return nil
 }
