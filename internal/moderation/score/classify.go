@@ -18,9 +18,9 @@ type Result struct {
 	Flags []Category `json:"flags"`
 	// Reasons says, per category with any evidence, what gave it: the
 	// rules and words that matched. A flagged category always has one.
-	Reasons map[Category][]Reason `json:"reasons"`
-	Sentiment Sentiment         `json:"sentiment"`
-	Question  Question          `json:"question"`
+	Reasons   map[Category][]Reason `json:"reasons"`
+	Sentiment Sentiment             `json:"sentiment"`
+	Question  Question              `json:"question"`
 }
 
 // Flagged reports whether the result flags category c.
@@ -100,7 +100,7 @@ type evidence struct {
 	// a rule matched at full weight or none matched. Exceptions (rules of
 	// negative weight) lower it further.
 	damp [NumCategories]float32
-	offs    []int // byte offset of each code point, made when first needed
+	offs []int // byte offset of each code point, made when first needed
 }
 
 // add adds independent evidence w for category c: scores combine as

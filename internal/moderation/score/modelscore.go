@@ -54,9 +54,9 @@ var modelFlagAt = [NumCategories]float64{
 
 const (
 	offensiveWeight = 0.45
-	modelFloor      = 0.5  // probabilities below this add nothing
-	modelMax        = 0.9  // the model alone never makes a certainty
-	shortText       = 4    // texts of fewer words get proportionally less weight
+	modelFloor      = 0.5 // probabilities below this add nothing
+	modelMax        = 0.9 // the model alone never makes a certainty
+	shortText       = 4   // texts of fewer words get proportionally less weight
 )
 
 // modelEvidence is what a head's probability p adds to category c.
