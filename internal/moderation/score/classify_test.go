@@ -89,7 +89,9 @@ func checkResult(t *testing.T, text string, res Result) {
 			if r.Start < 0 || r.End < r.Start || r.End > n {
 				t.Fatalf("%q: %s reason %s span %d-%d outside 0-%d", text, c, r.Rule, r.Start, r.End, n)
 			}
-			if r.Match != "" && string(runes[r.Start:r.End]) != r.Match {
+			// Compared as code points: invalid UTF-8 in the text is one
+			// U+FFFD per byte on both sides.
+			if r.Match != "" && string(runes[r.Start:r.End]) != string([]rune(r.Match)) {
 				t.Fatalf("%q: %s reason %s: span %d-%d is %q, match says %q", text, c, r.Rule, r.Start, r.End, string(runes[r.Start:r.End]), r.Match)
 			}
 			if r.Weight < 0 || r.Weight > 1 || r.Why == "" || r.Rule == "" {
