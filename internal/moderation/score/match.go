@@ -219,14 +219,14 @@ func (m *matcher) seen(hits []hit, r int32, start, end int) bool {
 
 // The factors that lower a match's weight.
 const (
-	negatedFactor      = 0.1  // "jag ska inte döda dig", "jag skulle aldrig hota någon"
-	reportQuoteFactor  = 0.25 // `han skrev "jag ska döda dig"`: a threat reported, not made
-	reportFactor       = 0.45 // "han skrev att jag vet var du bor"
-	quoteOnlyFactor    = 0.9  // a bare quotation may still be the writer's own threat
-	unlessFactor       = 0.2  // the sentence names what makes it harmless (a lawful service)
-	reportLookBack     = 12   // tokens before a match searched for a reporting verb
-	negationLookBack   = 3    // tokens before a match searched for a negation
-	subordinateLookBak = 3    // tokens before a negation searched for "om", "tills" …
+	negatedFactor       = 0.1  // "jag ska inte döda dig", "jag skulle aldrig hota någon"
+	reportQuoteFactor   = 0.25 // `han skrev "jag ska döda dig"`: a threat reported, not made
+	reportFactor        = 0.45 // "han skrev att jag vet var du bor"
+	quoteOnlyFactor     = 0.9  // a bare quotation may still be the writer's own threat
+	unlessFactor        = 0.2  // the sentence names what makes it harmless (a lawful service)
+	reportLookBack      = 12   // tokens before a match searched for a reporting verb
+	negationLookBack    = 3    // tokens before a match searched for a negation
+	subordinateLookBack = 3    // tokens before a negation searched for "om", "tills" …
 )
 
 // judge sets the factor and note of a hit: negated, or quoted or reported.
@@ -276,7 +276,7 @@ func (m *matcher) negated(h *hit, f *flat) bool {
 		if !m.has(i, m.rs.negator) {
 			continue
 		}
-		for j := i - 1; j >= 0 && j >= i-subordinateLookBak; j-- {
+		for j := i - 1; j >= 0 && j >= i-subordinateLookBack; j-- {
 			if m.toks[j].Ends() {
 				break
 			}

@@ -233,7 +233,7 @@ func (c *compiler) mergeAlts(alts [][]pnode) [][]pnode {
 	var rest [][]pnode
 	merged := 0
 	for _, a := range alts {
-		if len(a) == 1 && a[0].alts == nil && a[0].kind == eAtom && !a[0].optional && !c.isAnd(a[0].atom) {
+		if len(a) == 1 && a[0].alts == nil && a[0].kind == eAtom && !a[0].optional && !c.hasAnd(a[0].atom) {
 			forms = append(forms, c.atoms[a[0].atom]...)
 			merged++
 			continue
