@@ -131,6 +131,7 @@ func (ev *evidence) span(start, end int) string {
 func (ev *evidence) rules(toks []token.Token) {
 	m := newMatcher(theRules, toks)
 	hits := m.scan()
+	applyExceptions(hits)
 	var best map[int32]float32
 	for c := range ev.damp {
 		ev.damp[c] = 1
@@ -200,6 +201,28 @@ func (ev *evidence) exceptions(hits []hit, toks []token.Token) {
 			ev.damp[c] = min(ev.damp[c], 1+w)
 			start, end := toks[h.start].Start, toks[h.end-1].End
 			ev.reasons[c] = append(ev.reasons[c], Reason{Rule: r.id, Why: r.why, Match: ev.span(start, end), Start: start, End: end, Note: "undantag"})
+		}
+	}
+}
+
+// applyExceptions lowers the matches that an exception overlaps in the
+// same category: "vi kommer att spränga alla rekord" matches the bomb
+// rule, and the exception for records takes it back.
+func applyExceptions(hits []hit) {
+	for _, e := range hits {
+		if e.factor < 1 {
+			continue
+		}
+		for c, w := range theRules.rules[e.rule].weight {
+			if w >= 0 {
+				continue
+			}
+			for i := range hits {
+				h := &hits[i]
+				if h.start < e.end && e.start < h.end && theRules.rules[h.rule].weight[c] > 0 {
+					h.factor, h.note = h.factor*(1+w), "undantag"
+				}
+			}
 		}
 	}
 }
