@@ -32,6 +32,7 @@ import (
 	"tilltal/internal/inbox"
 	"tilltal/internal/intake"
 	"tilltal/internal/jobs"
+	"tilltal/internal/moderation/score"
 	"tilltal/internal/notify"
 	"tilltal/internal/org"
 	"tilltal/internal/outbound"
@@ -170,7 +171,11 @@ func (a *App) stores(o Options) {
 			if e.ChannelID == 0 {
 				continue
 			}
-			if _, err := inbox.Ingest(ctx, tx, e.ChannelID, e.Event, now()); err != nil {
+			res, err := inbox.Ingest(ctx, tx, e.ChannelID, e.Event, now())
+			if err != nil {
+				return err
+			}
+			if err := classify(ctx, tx, res, e.Event); err != nil {
 				return err
 			}
 		}
@@ -182,6 +187,21 @@ func (a *App) stores(o Options) {
 	a.Answers = &answer.Store{DB: d, Now: now}
 	a.Diary = &diary.Store{DB: d, Now: now}
 	a.Outbound.OnFinish = a.Actions.Finished
+}
+
+// classify scores a new or edited citizen text in the transaction that
+// stored it: its tone (positive comments are answered too, and counted) and
+// any criminal or offensive content, flagged for review.
+func classify(ctx context.Context, tx *db.Tx, res inbox.Ingested, ev platform.Event) error {
+	if !res.Changed || ev.Object.Author.IsPage || ev.Object.Text == "" {
+		return nil
+	}
+	r := score.Classify(ev.Object.Text)
+	c := inbox.Classification{Sentiment: r.Sentiment.Label}
+	for _, f := range r.Flags {
+		c.Flags = append(c.Flags, f.String())
+	}
+	return inbox.SetClassification(ctx, tx, res.ItemID, c)
 }
 
 // workers registers every job kind and the periodic jobs.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"tilltal/internal/diary"
 	"tilltal/internal/escalation"
 	"tilltal/internal/inbox"
+	"tilltal/internal/moderation/score"
 	"tilltal/internal/org"
 	"tilltal/internal/outbound"
 	"tilltal/internal/replycheck"
@@ -162,6 +164,36 @@ type itemData struct {
 	// Registered is its diary entry once it is.
 	CanRegister bool
 	Registered  *diary.Entry
+	// Flags explain why the classifier flagged the item.
+	Flags []flagView
+}
+
+// flagView is one flagged category with the evidence for it.
+type flagView struct {
+	Category string
+	Reasons  []string
+}
+
+// explainFlags classifies the text again (it is fast) to show the rules
+// and words behind each flag; only the flags are stored.
+func explainFlags(it inbox.Item) []flagView {
+	if it.Flags == "" || it.FromUs {
+		return nil
+	}
+	r := score.Classify(it.Body)
+	var out []flagView
+	for _, c := range r.Flags {
+		v := flagView{Category: c.Swedish()}
+		for _, why := range r.Reasons[c] {
+			if why.Match != "" {
+				v.Reasons = append(v.Reasons, fmt.Sprintf("%s: ”%s”", strings.TrimSuffix(why.Why, "."), why.Match))
+			} else {
+				v.Reasons = append(v.Reasons, why.Why)
+			}
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 // item loads an item the person may see; others get not found.
@@ -212,6 +244,7 @@ func (s *Server) itemPageWith(w http.ResponseWriter, r *http.Request, status int
 	d.Clock = it.ResponseClock(d.Now)
 	d.Findings = findingsFrom(r.Context())
 	d.CanRegister = diaryKeepers.Allows(p)
+	d.Flags = explainFlags(it)
 	if e, err := s.Diary.ForObject(r.Context(), "item", itoa(it.ID)); err == nil {
 		d.Registered = &e
 	}
