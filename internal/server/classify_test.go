@@ -51,6 +51,9 @@ func TestIncomingItemsAreClassified(t *testing.T) {
 			if !strings.Contains(page, "Flaggat för granskning") || !strings.Contains(page, "olaga hot") {
 				t.Fatalf("the flag and its reason are not on the item:\n%s", page[strings.Index(page, "<main"):strings.Index(page, "<main")+1500])
 			}
+			if _, list := e.get(c, "/inkorg?flag=threat"); !strings.Contains(list, "ångra dig") || strings.Contains(list, "fantastiska") {
+				t.Fatal("flag filter")
+			}
 			if _, list := e.get(c, "/inkorg?sentiment=positive"); !strings.Contains(list, "fantastiska snöröjningen") || strings.Contains(list, "ångra dig") {
 				t.Fatal("positive filter")
 			}

@@ -12,6 +12,7 @@ import (
 	"tilltal/internal/auth"
 	"tilltal/internal/calendar"
 	"tilltal/internal/inbox"
+	"tilltal/internal/moderation/score"
 	"tilltal/internal/org"
 )
 
@@ -92,10 +93,12 @@ var funcs = template.FuncMap{
 		}
 		return string(r[:n-1]) + "…"
 	},
-	"row":          func(l Localizer, it inbox.Item) inboxRow { return inboxRow{L: l, Item: it} },
-	"presence":     presenceText,
-	"platforms":    func() []string { return []string{"facebook", "instagram", "linkedin", "youtube"} },
-	"platformName": platformName,
+	"row":            func(l Localizer, it inbox.Item) inboxRow { return inboxRow{L: l, Item: it} },
+	"presence":       presenceText,
+	"flagCategories": score.Categories,
+	"categoryName":   func(c score.Category) string { return c.Swedish() },
+	"platforms":      func() []string { return []string{"facebook", "instagram", "linkedin", "youtube"} },
+	"platformName":   platformName,
 }
 
 func containsID(list []int64, id int64) bool {
