@@ -8,6 +8,7 @@ import (
 
 	"github.com/signintech/gopdf"
 	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/gomono"
 	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/sfnt"
 )
@@ -68,6 +69,9 @@ func newDoc(title, author string) (*doc, error) {
 		return nil, err
 	}
 	if err := pdf.AddTTFFontData("go-bold", gobold.TTF); err != nil {
+		return nil, err
+	}
+	if err := pdf.AddTTFFontData("go-mono", gomono.TTF); err != nil {
 		return nil, err
 	}
 	d := &doc{pdf: pdf}
@@ -138,6 +142,19 @@ func (d *doc) write(text string, bold bool, size float64) {
 	}
 }
 
+// hashed writes a field and, below its value, a checksum in a small
+// fixed-width font, so that it reads and compares digit by digit; the two
+// stay on one page.
+func (d *doc) hashed(label, value, sum string) {
+	d.need(13.5 + 12)
+	d.field(label, value)
+	if err := d.pdf.SetFont("go-mono", "", 8); err != nil && d.err == nil {
+		d.err = err
+	}
+	d.text(pageLeft+150, sum)
+	d.y += 12
+}
+
 func (d *doc) heading(text string) {
 	d.need(40)
 	d.y += 8
@@ -187,7 +204,9 @@ func (d *doc) post(header, body string, indent float64, current bool) {
 		d.pdf.SetLineWidth(0.7)
 		d.pdf.RectFromUpperLeftWithStyle(x, top, w, h, "FD")
 	}
+	// Text is drawn in the fill colour: back to black.
 	d.pdf.SetStrokeColor(0, 0, 0)
+	d.pdf.SetFillColor(0, 0, 0)
 	d.pdf.SetLineWidth(1)
 	d.y = top + 6
 	d.font(true, 9.5)

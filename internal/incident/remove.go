@@ -82,16 +82,17 @@ func (s *Store) alreadyRemoved(ctx context.Context, i Incident, deleted bool) er
 	if deleted {
 		removal, cond = RemovalGone, "removed"
 	}
-	var at sql.NullTime
-	// The start of the current streak of versions in that state.
-	err := s.DB.QueryRow(ctx, `SELECT MIN(occurred_at) FROM item_versions WHERE item_id = ? AND `+cond+` AND version >
-		(SELECT COALESCE(MAX(version), 0) FROM item_versions WHERE item_id = ? AND NOT `+cond+`)`, i.ItemID, i.ItemID).Scan(&at)
-	if err != nil {
+	var at time.Time
+	// The start of the current streak of versions in that state (no
+	// aggregate: SQLite would hand back the time as text).
+	err := s.DB.QueryRow(ctx, `SELECT occurred_at FROM item_versions WHERE item_id = ? AND `+cond+` AND version >
+		(SELECT COALESCE(MAX(version), 0) FROM item_versions WHERE item_id = ? AND NOT `+cond+`) ORDER BY version LIMIT 1`, i.ItemID, i.ItemID).Scan(&at)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return wrap("removed at", err)
 	}
 	when := s.Now().UTC()
-	if at.Valid {
-		when = at.Time.UTC()
+	if !at.IsZero() {
+		when = at.UTC()
 	}
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
 		return s.markRemoved(ctx, tx, i.ID, i.DepartmentID, removal, when)

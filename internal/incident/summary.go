@@ -142,9 +142,9 @@ func summaryPDF(municipality string, i Incident, vt Vault, parts []storedPart, n
 		"förteckningen över filerna (manifest.json) är förseglad med kontrollsumman nedan och kan inte ändras i efterhand. "+
 		"Filen SHA256SUMS i paketet gör att varje fil kan kontrolleras, t.ex. med kommandot sha256sum -c SHA256SUMS.",
 		stamp(m.CapturedAt), preservedWhat(m.MetadataOnly)))
-	d.field("Sigill (SHA-256)", vt.Seal)
+	d.hashed("Sigill (SHA-256)", "", vt.Seal)
 	for _, p := range m.Parts {
-		d.field(p.Name, p.SHA256)
+		d.hashed(p.Name, fmt.Sprintf("%d byte", p.Size), p.SHA256)
 	}
 
 	if !m.MetadataOnly {
@@ -177,7 +177,7 @@ func capture(d *doc, i Incident, e evidence, m Manifest) {
 		d.post(e.Author.Name+" · "+stamp(e.Item.PostedAt), e.Item.Text, 0, true)
 		return
 	}
-	root := threadRoot(e)
+	isComment := comments(e)
 	for _, t := range e.Thread {
 		who := t.Author
 		if t.FromUs {
@@ -195,22 +195,23 @@ func capture(d *doc, i Incident, e evidence, m Manifest) {
 			header += " · " + strings.Join(state, ", ")
 		}
 		indent := 0.0
-		if t.Parent != "" && t.Parent != root {
+		if isComment[t.Parent] {
 			indent = 24 // a reply to a comment
 		}
 		d.post(header, t.Text, indent, t.ItemID == m.ItemID)
 	}
 }
 
-// threadRoot is the external id of the thread's post, "" when the
-// thread has none (a message conversation).
-func threadRoot(e evidence) string {
+// comments are the external ids of the thread's comments (not its post):
+// what answers one of them is a reply, drawn indented.
+func comments(e evidence) map[string]bool {
+	out := map[string]bool{}
 	for _, t := range e.Thread {
-		if t.Parent == "" {
-			return t.External
+		if t.Parent != "" {
+			out[t.External] = true
 		}
 	}
-	return ""
+	return out
 }
 
 func removalSv(r string) string {
