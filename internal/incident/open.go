@@ -143,7 +143,7 @@ func category(r OpenRequest, flags string) (score.Category, error) {
 // who wrote what in a suspected crime is not for the public diary.
 func (s *Store) register(ctx context.Context, tx *db.Tx, id int64, cat score.Category, it itemFacts) (string, error) {
 	e, err := s.Diary.RegisterTx(ctx, tx, diary.New{ReceivedAt: it.received.UTC(), Direction: diary.Incoming,
-		Description: fmt.Sprintf("Ärende om misstänkt brott (%s) i kanalen %s", cat.Swedish(), it.channelName),
+		Description:  fmt.Sprintf("Ärende om misstänkt brott (%s) i kanalen %s", cat.Swedish(), it.channelName),
 		DepartmentID: it.departmentID, Secret: true, SecrecyGround: SecrecyGround, ObjectType: "incident", ObjectID: audit.ID(id)})
 	if err != nil {
 		return "", err
