@@ -124,6 +124,12 @@ func (i Incident) TimeToRemoval() (time.Duration, bool) {
 	return d, true
 }
 
+// RemovalTime is TimeToRemoval for templates: 0 while still visible.
+func (i Incident) RemovalTime() time.Duration {
+	d, _ := i.TimeToRemoval()
+	return d
+}
+
 // RemovalDue is when the content must be removed.
 func (i Incident) RemovalDue() time.Time { return i.ReceivedAt.Add(i.RemovalTarget) }
 

@@ -30,6 +30,7 @@ import (
 	"tilltal/internal/diary"
 	"tilltal/internal/escalation"
 	"tilltal/internal/inbox"
+	"tilltal/internal/incident"
 	"tilltal/internal/intake"
 	"tilltal/internal/jobs"
 	"tilltal/internal/moderation/score"
@@ -62,6 +63,8 @@ type App struct {
 	Answers *answer.Store
 	// Diary is the diarium.
 	Diary *diary.Store
+	// Incidents are the cases of criminal content and their vault.
+	Incidents *incident.Store
 	// Actions send replies, hides and deletes of inbox items.
 	Actions    *inbox.Actions
 	Connectors map[platform.Name]platform.Connector
@@ -122,7 +125,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	if err != nil {
 		return nil, err
 	}
-	a.Outbox.Queue, a.Outbound.Queue, a.Channels.Queue = a.Queue, a.Queue, a.Queue
+	a.Outbox.Queue, a.Outbound.Queue, a.Channels.Queue, a.Incidents.Queue = a.Queue, a.Queue, a.Queue, a.Queue
 	a.Credentials.OnConnect = func(ctx context.Context, tx *db.Tx, channelID int64) error {
 		return intake.EnqueueBackfillTx(ctx, tx, a.Queue, channelID)
 	}
@@ -130,7 +133,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	if err != nil {
 		return nil, err
 	}
-	apiSurface := &api.API{DB: d, Org: a.Org, Inbox: a.Inbox, Actions: a.Actions, Channels: a.Channels}
+	apiSurface := &api.API{DB: d, Org: a.Org, Inbox: a.Inbox, Actions: a.Actions, Channels: a.Channels, Incidents: a.Incidents}
 	mounts := append(apiSurface.Routes(),
 		web.Mount{Pattern: "GET /metrics", Access: web.Public, Handler: metricsHandler()},
 		// Meta signs its deliveries; the handler checks the signature
@@ -138,7 +141,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 		web.Mount{Pattern: "/webhooks/meta", Access: web.Public, Handler: &intake.MetaWebhook{Store: a.Intake, AppSecret: cfg.MetaAppSecret, VerifyToken: cfg.MetaVerifyToken, Log: log}},
 	)
 	a.Web, err = web.New(web.Deps{Config: cfg, DB: d, Org: a.Org, Auth: a.Auth, Outbox: a.Outbox, Inbox: a.Inbox, Escalations: a.Escalations,
-		Actions: a.Actions, Answers: a.Answers, Diary: a.Diary, Intake: a.Intake, Credentials: a.Credentials, Channels: a.Channels, OIDC: oidc, Log: log, Now: now, Mount: mounts})
+		Actions: a.Actions, Answers: a.Answers, Diary: a.Diary, Intake: a.Intake, Credentials: a.Credentials, Channels: a.Channels, Incidents: a.Incidents, OIDC: oidc, Log: log, Now: now, Mount: mounts})
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +178,7 @@ func (a *App) stores(o Options) {
 			if err != nil {
 				return err
 			}
-			if err := classify(ctx, tx, res, e.Event); err != nil {
+			if err := a.classify(ctx, tx, e.ChannelID, res, e.Event); err != nil {
 				return err
 			}
 		}
@@ -186,13 +189,22 @@ func (a *App) stores(o Options) {
 	a.Actions = &inbox.Actions{Store: a.Inbox, Outbound: a.Outbound}
 	a.Answers = &answer.Store{DB: d, Now: now}
 	a.Diary = &diary.Store{DB: d, Now: now}
-	a.Outbound.OnFinish = a.Actions.Finished
+	a.Incidents = &incident.Store{DB: d, Secrets: a.Secrets, Diary: a.Diary, Outbox: a.Outbox, Actions: a.Actions, Channels: a.Channels,
+		Duty: a.Channels, Connectors: a.Connectors, Credentials: a.Credentials, Fetch: incident.HTTPFetcher(o.HTTPClient), Now: now, BaseURL: cfg.BaseURL}
+	// A hide's or delete's outcome lands on the item, and on its case.
+	a.Outbound.OnFinish = func(ctx context.Context, tx *db.Tx, act outbound.Action) error {
+		if err := a.Actions.Finished(ctx, tx, act); err != nil {
+			return err
+		}
+		return a.Incidents.ActionFinished(ctx, tx, act)
+	}
 }
 
 // classify scores a new or edited citizen text in the transaction that
 // stored it: its tone (positive comments are answered too, and counted) and
-// any criminal or offensive content, flagged for review.
-func classify(ctx context.Context, tx *db.Tx, res inbox.Ingested, ev platform.Event) error {
+// any criminal or offensive content, flagged for review; then the channel's
+// rules for criminal content act on the scores, in the same transaction.
+func (a *App) classify(ctx context.Context, tx *db.Tx, channelID int64, res inbox.Ingested, ev platform.Event) error {
 	if !res.Changed || ev.Object.Author.IsPage || ev.Object.Text == "" {
 		return nil
 	}
@@ -201,7 +213,10 @@ func classify(ctx context.Context, tx *db.Tx, res inbox.Ingested, ev platform.Ev
 	for _, f := range r.Flags {
 		c.Flags = append(c.Flags, f.String())
 	}
-	return inbox.SetClassification(ctx, tx, res.ItemID, c)
+	if err := inbox.SetClassification(ctx, tx, res.ItemID, c); err != nil {
+		return err
+	}
+	return a.Incidents.ApplyTx(ctx, tx, incident.Classified{ItemID: res.ItemID, ChannelID: channelID, Result: r})
 }
 
 // workers registers every job kind and the periodic jobs.
@@ -227,6 +242,7 @@ func (a *App) workers(o Options) (*river.Workers, []*river.PeriodicJob) {
 	river.AddWorker(w, &escalation.OverdueWorker{Store: a.Escalations})
 	river.AddWorker(w, &inbox.SLAWorker{Store: a.Inbox, Duty: a.Channels, Outbox: a.Outbox, BaseURL: a.Config.BaseURL})
 	river.AddWorker(w, &channel.GapWorker{Store: a.Channels})
+	incident.AddWorkers(w, a.Incidents)
 	gapEvery := o.GapCheckInterval
 	if gapEvery == 0 {
 		gapEvery = time.Hour
@@ -237,6 +253,7 @@ func (a *App) workers(o Options) (*river.Workers, []*river.PeriodicJob) {
 		escalation.PeriodicOverdue(10 * time.Minute),
 		inbox.PeriodicSLA(5 * time.Minute),
 		channel.PeriodicGapCheck(gapEvery),
+		incident.PeriodicWatch(time.Minute),
 	}
 	return w, periodic
 }

@@ -166,6 +166,8 @@ type itemData struct {
 	Registered  *diary.Entry
 	// Flags explain why the classifier flagged the item.
 	Flags []flagView
+	// Incident says whether the item is under a case of suspected crime.
+	Incident itemIncident
 }
 
 // flagView is one flagged category with the evidence for it.
@@ -245,6 +247,9 @@ func (s *Server) itemPageWith(w http.ResponseWriter, r *http.Request, status int
 	d.Findings = findingsFrom(r.Context())
 	d.CanRegister = diaryKeepers.Allows(p)
 	d.Flags = explainFlags(it)
+	if d.Incident, err = s.itemIncident(r.Context(), p, it); err != nil {
+		return err
+	}
 	if e, err := s.Diary.ForObject(r.Context(), "item", itoa(it.ID)); err == nil {
 		d.Registered = &e
 	}

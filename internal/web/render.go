@@ -176,6 +176,11 @@ func navFor(p *auth.Principal, path string) []navItem {
 	if diaryKeepers.Allows(p) {
 		items = append(items, navItem{Href: "/diarium", Key: "nav.diary"})
 	}
+	if incidentWorkers.Allows(p) {
+		items = append(items, navItem{Href: "/arenden", Key: "nav.incidents"})
+	} else if incidentReaders.Allows(p) {
+		items = append(items, navItem{Href: "/arenden/rapport", Key: "nav.moderation_report"})
+	}
 	if p.Has(org.Communicator) {
 		items = append(items, navItem{Href: "/admin/plattformar", Key: "nav.platforms"})
 	}

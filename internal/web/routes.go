@@ -40,6 +40,16 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /inkorg/{id}/svar", inboxWorkers, s.itemReply)
 	s.handle("POST /inkorg/{id}/kontroll", inboxWorkers, s.itemCheck)
 	s.handle("POST /inkorg/{id}/atgard", inboxWorkers, s.itemModerate)
+	s.handle("POST /inkorg/{id}/arende", incidentOpeners, s.itemOpenIncident)
+
+	// Cases of criminal content; package incident lets legal see all and
+	// an owner only their channels' (not found for anyone else).
+	s.handle("GET /arenden", incidentWorkers, s.incidentsPage)
+	s.handle("GET /arenden/rapport", incidentReaders, s.incidentReportPage)
+	s.handle("GET /arenden/{id}", incidentWorkers, s.incidentPage)
+	s.handle("GET /arenden/{id}/bevis/{n}", incidentWorkers, s.incidentPart)
+	s.handle("GET /arenden/{id}/polisanmalan.zip", incidentWorkers, s.incidentBundle)
+	s.handle("POST /arenden/{id}/{action}", incidentWorkers, s.incidentAction)
 
 	s.handle("GET /svar", answerKeepers, s.answersPage)
 	s.handle("GET /svar/ny", answerKeepers, s.answerNewPage)
@@ -81,6 +91,8 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /admin/kanaler/{id}/svarsmal", communicator, s.channelTarget)
 	s.handle("POST /admin/kanaler/{id}/granskning", communicator, s.channelReview)
 	s.handle("POST /admin/kanaler/{id}/status", communicator, s.channelStatus)
+	s.handle("GET /admin/kanaler/{id}/regler", SignedIn, s.channelRulesPage)
+	s.handle("POST /admin/kanaler/{id}/regler", SignedIn, s.channelRulesSave)
 
 	s.handle("GET /diarium", diaryKeepers, s.diaryPage)
 	s.handle("POST /diarium", diaryKeepers, s.diaryRegister)

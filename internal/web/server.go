@@ -25,6 +25,7 @@ import (
 	"tilltal/internal/diary"
 	"tilltal/internal/escalation"
 	"tilltal/internal/inbox"
+	"tilltal/internal/incident"
 	"tilltal/internal/intake"
 	"tilltal/internal/notify"
 	"tilltal/internal/org"
@@ -58,6 +59,8 @@ type Deps struct {
 	Credentials *credential.Store
 	// Channels is the channel registry.
 	Channels *channel.Store
+	// Incidents are the cases of criminal content and their vault.
+	Incidents *incident.Store
 	// OIDC is nil when OpenID Connect sign-in is not configured.
 	OIDC OIDCFlow
 	Log  *slog.Logger
