@@ -81,7 +81,9 @@ func toIncident(i incident.Incident) incidentJSON {
 	return out
 }
 
-func caseViewer(r *http.Request) incident.Viewer { return web.IncidentViewer(web.PrincipalFrom(r.Context())) }
+func caseViewer(r *http.Request) incident.Viewer {
+	return web.IncidentViewer(web.PrincipalFrom(r.Context()))
+}
 
 func (a *API) openIncident(w http.ResponseWriter, r *http.Request) error {
 	it, err := a.visibleItem(r)
@@ -292,7 +294,7 @@ type ruleJSON struct {
 }
 
 type rulesJSON struct {
-	Rules                 []ruleJSON `json:"rules"`
+	Rules                []ruleJSON `json:"rules"`
 	RemovalTargetMinutes int        `json:"removal_target_minutes"`
 }
 
