@@ -17,6 +17,7 @@ import (
 	"tilltal/internal/inbox"
 	"tilltal/internal/org"
 	"tilltal/internal/outbound"
+	"tilltal/internal/publish"
 	"tilltal/internal/web"
 )
 
@@ -33,6 +34,8 @@ type API struct {
 
 	// Channels is the channel registry.
 	Channels *channel.Store
+	// Publish is publishing: posts, approval, scheduling, consents.
+	Publish *publish.Service
 }
 
 type handler func(w http.ResponseWriter, r *http.Request) error
