@@ -64,7 +64,7 @@ func (s *Server) consentCreate(w http.ResponseWriter, r *http.Request) error {
 		SignedOn: r.PostFormValue("signed_on"), LastDay: r.PostFormValue("last_day"), Reference: r.PostFormValue("reference")}
 	_, err := s.Publish.AddConsent(r.Context(), ChannelViewer(PrincipalFrom(r.Context())), n)
 	if err == nil {
-		return redirect(w, r, "/publicera/samtycken?ok=1")
+		return redirect(w, r, "/samtycken?ok=1")
 	}
 	if apperr.KindOf(err) == apperr.Internal {
 		return err
@@ -84,7 +84,7 @@ func (s *Server) consentWithdraw(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, err = s.Publish.Withdraw(r.Context(), ChannelViewer(PrincipalFrom(r.Context())), id, r.PostFormValue("reason"))
 	if err == nil {
-		return redirect(w, r, "/publicera/samtycken?aterkallat="+itoa(id))
+		return redirect(w, r, "/samtycken?aterkallat="+itoa(id))
 	}
 	if k := apperr.KindOf(err); k == apperr.Internal || k == apperr.NotFound {
 		return err
@@ -136,5 +136,5 @@ func (s *Server) publishRuleSave(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Publish.SetDirectPublish(r.Context(), ChannelViewer(PrincipalFrom(r.Context())), id, r.PostFormValue("direct") == "1"); err != nil {
 		return err
 	}
-	return redirect(w, r, "/publicera/kanalregler?ok=1")
+	return redirect(w, r, "/publiceringsregler?ok=1")
 }

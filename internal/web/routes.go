@@ -52,12 +52,12 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /publicera/{id}/beslut", publishers, s.postDecide)
 	s.handle("POST /publicera/{id}/nu", publishers, s.postPublishNow)
 	s.handle("POST /publicera/{id}/stall-in", publishers, s.postCancel)
-	s.handle("GET /publicera/bild/{sha}", publishReaders, s.imagePreview)
-	s.handle("GET /publicera/samtycken", publishers, s.consentsPage)
-	s.handle("POST /publicera/samtycken", publishers, s.consentCreate)
-	s.handle("POST /publicera/samtycken/{id}/aterkalla", publishers, s.consentWithdraw)
-	s.handle("GET /publicera/kanalregler", publishers, s.publishRulesPage)
-	s.handle("POST /publicera/kanalregler/{id}", publishers, s.publishRuleSave)
+	s.handle("GET /forhandsvisning/{sha}", publishReaders, s.imagePreview)
+	s.handle("GET /samtycken", publishers, s.consentsPage)
+	s.handle("POST /samtycken", publishers, s.consentCreate)
+	s.handle("POST /samtycken/{id}/aterkalla", publishers, s.consentWithdraw)
+	s.handle("GET /publiceringsregler", publishers, s.publishRulesPage)
+	s.handle("POST /publiceringsregler/{id}", publishers, s.publishRuleSave)
 	// The platforms fetch a post's image from here without signing in.
 	s.handle("GET /media/{sha}", Public, s.media)
 

@@ -1,0 +1,295 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"tilltal/internal/channel"
+	"tilltal/internal/db"
+	"tilltal/internal/platform"
+	"tilltal/internal/platform/linkedin"
+	"tilltal/internal/platform/linkedinfake"
+	"tilltal/internal/platform/meta"
+	"tilltal/internal/platform/metafake"
+	"tilltal/internal/publish"
+	"tilltal/internal/server"
+)
+
+const (
+	fbPage  = "1000000001"
+	fbToken = "EAApage"
+	igUser  = "17841400000000001"
+	igToken = "EAAig"
+	liOrg   = "2414183"
+	liToken = "litok"
+	liAdmin = "urn:li:person:kommunikator1"
+
+	ownerEmail = "kontoansvarig@exempelby.se"
+)
+
+// pubEnv is Tilltal with a Facebook page, an Instagram account and a
+// LinkedIn page on the fakes, owned by the demo's owner and edited by the
+// demo's editor, with the job queue running.
+type pubEnv struct {
+	*e2e
+	meta       *metafake.Server
+	li         *linkedinfake.Server
+	fb, ig, ln int64
+}
+
+func startPublish(t *testing.T, dialect db.Dialect) *pubEnv {
+	t.Helper()
+	mf := metafake.Start(t)
+	mf.AddPage(fbPage, "Exempelby kommun", fbToken)
+	mf.AddIGUser(igUser, "exempelbykommun", igToken)
+	li := linkedinfake.New()
+	t.Cleanup(li.Close)
+	li.AddToken(liToken, liAdmin)
+	li.GrantRole(liAdmin, "urn:li:organization:"+liOrg, "ADMINISTRATOR")
+	mc := meta.Config{GraphURL: mf.URL, ContainerPollInterval: 10 * time.Millisecond}
+	conns := map[platform.Name]platform.Connector{
+		platform.Facebook:  meta.NewFacebook(mc),
+		platform.Instagram: meta.NewInstagram(mc),
+		platform.LinkedIn:  linkedin.New(linkedin.Config{APIURL: li.URL(), OAuthURL: li.OAuthURL(), HTTP: li.Client()}),
+	}
+	e := startE2EWith(t, dialect, nil, e2eOptions{Options: server.Options{Connectors: conns, PollEvery: time.Hour, FetchPollInterval: 50 * time.Millisecond}})
+	// The platforms fetch images from Tilltal's public address.
+	e.app.Publish.BaseURL = e.srv.URL
+	p := &pubEnv{e2e: e, meta: mf, li: li}
+	p.fb = p.channel("facebook", fbPage, "Exempelby på Facebook", fbToken)
+	p.ig = p.channel("instagram", igUser, "Exempelby på Instagram", igToken)
+	p.ln = p.channel("linkedin", liOrg, "Exempelby på LinkedIn", liToken)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	if err := e.app.Queue.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		sctx, c := context.WithTimeout(context.Background(), 5*time.Second)
+		defer c()
+		_ = e.app.Queue.Stop(sctx)
+	})
+	return p
+}
+
+// channel registers an active, connected channel of Kultur- och
+// fritidsförvaltningen.
+func (p *pubEnv) channel(platformName, external, name, token string) int64 {
+	p.t.Helper()
+	ctx := context.Background()
+	now := time.Now().UTC()
+	var id int64
+	err := p.app.DB.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		id, err = tx.InsertID(ctx, `INSERT INTO channels (department_id, platform, external_id, name, status, sender_rules, graphic_profile_url, created_at, updated_at)
+			VALUES (?, ?, ?, ?, 'active', 'Signera med förnamn och Exempelby kommun', 'https://exempelby.se/grafisk-profil', ?, ?)`,
+			p.department("KFF").ID, platformName, external, name, now, now)
+		return err
+	})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.addMember(ownerEmail, id, "owner")
+	p.addMember("redaktor@exempelby.se", id, "editor")
+	if err := p.app.Credentials.Connect(ctx, id, platform.Credentials{AccessToken: token}); err != nil {
+		p.t.Fatal(err)
+	}
+	return id
+}
+
+// postForm sends the compose form as a browser does, with an image file.
+func (p *pubEnv) postForm(c *http.Client, path string, form url.Values, file string, data []byte) (int, string, http.Header) {
+	p.t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for k, vs := range form {
+		for _, v := range vs {
+			_ = w.WriteField(k, v)
+		}
+	}
+	if file != "" {
+		fw, _ := w.CreateFormFile("image", file)
+		_, _ = fw.Write(data)
+	}
+	_ = w.Close()
+	req, _ := http.NewRequest(http.MethodPost, p.srv.URL+path, &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	resp, err := c.Do(req)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+func readTestdata(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+var postLocation = regexp.MustCompile(`^/publicera/(\d+)\?ok=1$`)
+
+// compose saves a post through the form and returns its id.
+func (p *pubEnv) compose(c *http.Client, form url.Values, file string, data []byte) int64 {
+	p.t.Helper()
+	form.Set("csrf", p.csrf(c, "/publicera/nytt"))
+	status, body, h := p.postForm(c, "/publicera", form, file, data)
+	m := postLocation.FindStringSubmatch(h.Get("Location"))
+	if status != http.StatusSeeOther || m == nil {
+		p.t.Fatalf("compose: %d %s\n%s", status, h.Get("Location"), body)
+	}
+	id, _ := strconv.ParseInt(m[1], 10, 64)
+	return id
+}
+
+func (p *pubEnv) post(id int64) publish.Post {
+	p.t.Helper()
+	got, err := p.app.Publish.Get(context.Background(), channel.System, id)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return got
+}
+
+// consent registers a consent valid until lastDay.
+func (p *pubEnv) consent(lastDay string) int64 {
+	p.t.Helper()
+	id, err := p.app.Publish.AddConsent(context.Background(), channel.System, publish.NewConsent{Person: "Elsa Exempel", Purpose: "Kommunens kanaler i sociala medier",
+		SignedBy: "Elsa Exempel", SignedOn: time.Now().Format("2006-01-02"), LastDay: lastDay})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return id
+}
+
+func (p *pubEnv) composeForm(title string, consent int64, channels ...int64) url.Values {
+	f := url.Values{"title": {title}, "body": {"Nya simhallen öppnar i dag. Välkommen!"}, "link": {"https://exempelby.se/simhall"},
+		"alt_text": {"Barn som badar i den nya simhallen"}, "rights": {"consent"}, "consent": {itoa(consent)},
+		"check_sender": {"1"}, "check_graphic_profile": {"1"}, "action": {"submit"},
+		"hashtags_" + itoa(channels[len(channels)-1]): {"#exempelby #simhall"}}
+	for _, c := range channels {
+		f.Add("channel", itoa(c))
+	}
+	return f
+}
+
+func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// decide posts the approver's decision.
+func (p *pubEnv) decide(c *http.Client, id int64, decision, comment string) (int, string) {
+	p.t.Helper()
+	path := fmt.Sprintf("/publicera/%d", id)
+	status, body, _ := p.e2e.post(c, path+"/beslut", url.Values{"csrf": {p.csrf(c, path)}, "decision": {decision}, "comment": {comment}})
+	return status, body
+}
+
+// waitTargets waits until no target of the post is planned or queued.
+func (p *pubEnv) waitTargets(id int64) publish.Post {
+	p.t.Helper()
+	var got publish.Post
+	waitFor(p.t, "the post to be published", func() bool {
+		got = p.post(id)
+		for _, t := range got.Targets {
+			if t.Status == publish.TargetPlanned || t.Status == publish.TargetQueued {
+				return false
+			}
+		}
+		return true
+	})
+	return got
+}
+
+func targetOf(p publish.Post, channelID int64) publish.Target {
+	for _, t := range p.Targets {
+		if t.ChannelID == channelID {
+			return t
+		}
+	}
+	return publish.Target{}
+}
+
+// TestPublishToEveryPlatform: the editor writes a post with an image once
+// for a Facebook page, an Instagram account and a LinkedIn page; it needs
+// the owner's approval (the editor cannot approve it); once approved it is
+// published on all three through the fakes, once each, with the image and
+// its alt text, and becomes the municipality's item in the inbox. An
+// expired consent blocks the next post, and a channel whose token died
+// fails alone, shown on the post, while the others are published.
+func TestPublishToEveryPlatform(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range []db.Dialect{db.SQLite, db.Postgres} {
+		t.Run(string(dialect), func(t *testing.T) {
+			t.Parallel()
+			p := startPublish(t, dialect)
+			editor, owner := p.login("redaktor@exempelby.se"), p.login(ownerEmail)
+			jpeg := readTestdata(t, "simhall.jpg")
+			consent := p.consent(time.Now().AddDate(1, 0, 0).Format("2006-01-02"))
+			id := p.compose(editor, p.composeForm("Simhallen öppnar", consent, p.fb, p.ig, p.ln), "simhall.jpg", jpeg)
+			if got := p.post(id); got.Status != publish.Pending || len(got.Images) != 1 {
+				t.Fatalf("after submit: %+v", got)
+			}
+			// The public address shows nothing before approval.
+			sha := p.post(id).Images[0].SHA256
+			if status, _ := p.get(p.client(), "/media/"+sha); status != http.StatusNotFound {
+				t.Fatalf("media before approval: %d", status)
+			}
+			// Approval is required, and the author may not give it.
+			if status, body := p.decide(editor, id, "approve", ""); status != http.StatusForbidden || !strings.Contains(body, "eget inlägg") {
+				t.Fatalf("author approves: %d", status)
+			}
+			time.Sleep(300 * time.Millisecond)
+			if n := p.meta.Count(http.MethodPost, "photos") + p.meta.Count(http.MethodPost, "media_publish"); n != 0 {
+				t.Fatalf("published before approval: %d calls", n)
+			}
+			if status, body := p.decide(owner, id, "approve", "Bra!"); status != http.StatusSeeOther {
+				t.Fatalf("approve: %d %s", status, body)
+			}
+			got := p.waitTargets(id)
+			for _, tg := range got.Targets {
+				if tg.Status != publish.TargetPublished || tg.ExternalID == "" || tg.ItemID == 0 {
+					t.Fatalf("target %s: %+v", tg.ChannelName, tg)
+				}
+			}
+			// Facebook: a photo post with the caption, the image URL and alt text.
+			fbPost, ok := p.meta.Node(targetOf(got, p.fb).ExternalID)
+			if !ok || fbPost.ImageURL != p.srv.URL+"/media/"+sha || fbPost.AltText != "Barn som badar i den nya simhallen" || !strings.Contains(fbPost.Text, "https://exempelby.se/simhall") {
+				t.Fatalf("facebook post: %+v", fbPost)
+			}
+			// Instagram: published once, with hashtags only where asked.
+			if n := p.meta.Count(http.MethodPost, "media_publish"); n != 1 {
+				t.Fatalf("instagram publishes: %d", n)
+			}
+			// LinkedIn fetched the image from /media and posted it.
+			liPost, ok := p.li.Post(targetOf(got, p.ln).ExternalID)
+			if !ok || liPost.AltText != "Barn som badar i den nya simhallen" || !bytes.Equal(p.li.Image(liPost.Media), jpeg) || !strings.Contains(liPost.Commentary, `\#simhall`) {
+				t.Fatalf("linkedin post: %+v", liPost)
+			}
+			// The post is the municipality's item in the inbox, in its own thread.
+			it, err := p.app.Inbox.Get(context.Background(), targetOf(got, p.fb).ItemID)
+			if err != nil || !it.FromUs || it.ExternalID != targetOf(got, p.fb).ExternalID {
+				t.Fatalf("inbox item: %+v %v", it, err)
+			}
+			// Nothing is published twice, even when the job runs again.
+			if n := p.meta.Count(http.MethodPost, fbPage+"/photos"); n != 1 {
+				t.Fatalf("facebook photos: %d", n)
+			}
+
+		})
+	}
+}
