@@ -293,3 +293,152 @@ func TestPublishToEveryPlatform(t *testing.T) {
 		})
 	}
 }
+
+// TestPublishFailureOnOneChannel: the Instagram account's token died after
+// the post was written; the post is published on Facebook and LinkedIn,
+// Instagram's failure is shown on the post with a clear reason, the
+// channel is marked for reconnecting and the author is told which channel
+// failed.
+func TestPublishFailureOnOneChannel(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range []db.Dialect{db.SQLite, db.Postgres} {
+		t.Run(string(dialect), func(t *testing.T) {
+			t.Parallel()
+			p := startPublish(t, dialect)
+			editor, owner := p.login("redaktor@exempelby.se"), p.login(ownerEmail)
+			consent := p.consent(time.Now().AddDate(0, 6, 0).Format("2006-01-02"))
+			id := p.compose(editor, p.composeForm("Biblioteket har nya öppettider", consent, p.fb, p.ig, p.ln), "simhall.jpg", readTestdata(t, "simhall.jpg"))
+			p.meta.ExpireToken(igToken)
+			if status, body := p.decide(owner, id, "approve", ""); status != http.StatusSeeOther {
+				t.Fatalf("approve: %d %s", status, body)
+			}
+			got := p.waitTargets(id)
+			for _, ch := range []int64{p.fb, p.ln} {
+				if tg := targetOf(got, ch); tg.Status != publish.TargetPublished {
+					t.Fatalf("%s: %+v", tg.ChannelName, tg)
+				}
+			}
+			ig := targetOf(got, p.ig)
+			if ig.Status != publish.TargetFailed || !strings.Contains(ig.Error, "Anslut kanalen på nytt") {
+				t.Fatalf("instagram: %+v", ig)
+			}
+			_, page := p.get(editor, fmt.Sprintf("/publicera/%d", id))
+			for _, want := range []string{"misslyckades", "Anslut kanalen på nytt", "Exempelby på Facebook (Facebook) – publicerat"} {
+				if !strings.Contains(page, want) {
+					t.Errorf("the post page does not say %q", want)
+				}
+			}
+			if n := p.count("SELECT COUNT(*) FROM notifications WHERE subject = ?", "Inlägget kunde inte publiceras i Exempelby på Instagram"); n != 1 {
+				t.Errorf("%d failure notifications to the author", n)
+			}
+			if n := p.count("SELECT COUNT(*) FROM channel_credentials WHERE channel_id = ? AND status = 'needs_reconnect'", p.ig); n != 1 {
+				t.Error("the Instagram channel is not marked for reconnecting")
+			}
+			// Publishing the failed channel again is refused by the checks
+			// until the channel is reconnected: nothing goes out half-way.
+			path := fmt.Sprintf("/publicera/%d", id)
+			if status, _, _ := p.e2e.post(owner, path+"/nu", url.Values{"csrf": {p.csrf(owner, path)}}); status != http.StatusSeeOther {
+				t.Fatalf("publish now: %d", status)
+			}
+			got = p.waitTargets(id)
+			if ig := targetOf(got, p.ig); ig.Status != publish.TargetFailed || !strings.Contains(ig.Error, "inloggning") {
+				t.Fatalf("instagram again: %+v", ig)
+			}
+			if n := p.meta.Count(http.MethodPost, fbPage+"/photos"); n != 1 {
+				t.Fatalf("facebook published %d times", n)
+			}
+		})
+	}
+}
+
+// TestPublishConsent: an expired consent blocks a post from being sent;
+// withdrawing a consent in one step finds every post using the image,
+// flags the published one, and stops the planned one from going out.
+func TestPublishConsent(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range []db.Dialect{db.SQLite, db.Postgres} {
+		t.Run(string(dialect), func(t *testing.T) {
+			t.Parallel()
+			p := startPublish(t, dialect)
+			ctx := context.Background()
+			editor, owner := p.login("redaktor@exempelby.se"), p.login(ownerEmail)
+			jpeg := readTestdata(t, "simhall.jpg")
+
+			expired := p.consent(time.Now().Format("2006-01-02"))
+			if _, err := p.app.DB.Exec(ctx, "UPDATE publish_consents SET valid_until = ? WHERE id = ?", time.Now().Add(-time.Minute).UTC(), expired); err != nil {
+				t.Fatal(err)
+			}
+			form := p.composeForm("Sommarlovsaktiviteter", expired, p.fb)
+			form.Set("csrf", p.csrf(editor, "/publicera/nytt"))
+			status, body, _ := p.postForm(editor, "/publicera", form, "simhall.jpg", jpeg)
+			if status != http.StatusUnprocessableEntity || !strings.Contains(body, fmt.Sprintf("Samtycke %d", expired)) || !strings.Contains(body, "får inte publiceras") {
+				t.Fatalf("expired consent: %d\n%s", status, body)
+			}
+			var blocked int64
+			if err := p.app.DB.QueryRow(ctx, "SELECT id FROM publish_posts WHERE title = 'Sommarlovsaktiviteter'").Scan(&blocked); err != nil {
+				t.Fatal(err)
+			}
+			if got := p.post(blocked); got.Status != publish.Draft {
+				t.Fatalf("blocked post is %s", got.Status)
+			}
+
+			// A valid consent: one post published, one planned for tomorrow.
+			valid := p.consent(time.Now().AddDate(1, 0, 0).Format("2006-01-02"))
+			published := p.compose(editor, p.composeForm("Badplatserna öppnar", valid, p.fb), "simhall.jpg", jpeg)
+			if status, body := p.decide(owner, published, "approve", ""); status != http.StatusSeeOther {
+				t.Fatalf("approve: %d %s", status, body)
+			}
+			p.waitTargets(published)
+			planForm := p.composeForm("Badplatserna i morgon", valid, p.ln)
+			planForm.Set("scheduled_at", time.Now().In(stockholm(t)).Add(24*time.Hour).Format("2006-01-02T15:04"))
+			planned := p.compose(editor, planForm, "simhall.jpg", jpeg)
+			if status, body := p.decide(owner, planned, "approve", ""); status != http.StatusSeeOther {
+				t.Fatalf("approve planned: %d %s", status, body)
+			}
+			sha := p.post(planned).Images[0].SHA256
+			if status, _ := p.get(p.client(), "/media/"+sha); status != http.StatusOK {
+				t.Fatalf("media while approved: %d", status)
+			}
+
+			// Withdrawal, in one step from the register.
+			status, _, h := p.e2e.post(owner, fmt.Sprintf("/samtycken/%d/aterkalla", valid), url.Values{"csrf": {p.csrf(owner, "/samtycken")}, "reason": {"Vårdnadshavaren ringde"}})
+			if status != http.StatusSeeOther {
+				t.Fatalf("withdraw: %d", status)
+			}
+			_, page := p.get(owner, h.Get("Location"))
+			for _, want := range []string{"Badplatserna öppnar", "Badplatserna i morgon", "publicerat, flaggat"} {
+				if !strings.Contains(page, want) {
+					t.Errorf("the register does not list %q", want)
+				}
+			}
+			if got := p.post(published); len(got.Flags) != 1 {
+				t.Fatalf("published post flags: %+v", got.Flags)
+			}
+			if status, _ := p.get(p.client(), "/media/"+sha); status != http.StatusNotFound {
+				t.Fatalf("media after withdrawal: %d", status)
+			}
+			// The planned post does not go out when its time comes.
+			path := fmt.Sprintf("/publicera/%d", planned)
+			if status, _, _ := p.e2e.post(owner, path+"/nu", url.Values{"csrf": {p.csrf(owner, path)}}); status != http.StatusSeeOther {
+				t.Fatalf("publish now: %d", status)
+			}
+			got := p.waitTargets(planned)
+			if tg := got.Targets[0]; tg.Status != publish.TargetFailed || !strings.Contains(tg.Error, "återkallats") {
+				t.Fatalf("planned after withdrawal: %+v", tg)
+			}
+			for _, r := range p.li.Requests() {
+				if r.Method == http.MethodPost && strings.Contains(r.Path, "/rest/posts") {
+					t.Fatal("LinkedIn got a post after the consent was withdrawn")
+				}
+			}
+		})
+	}
+}
+
+func stockholm(t *testing.T) *time.Location {
+	loc, err := time.LoadLocation("Europe/Stockholm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
