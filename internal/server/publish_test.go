@@ -444,3 +444,124 @@ func stockholm(t *testing.T) *time.Location {
 	}
 	return loc
 }
+
+// TestPublishBadInput: each kind of bad input gets a clear Swedish message
+// and publishes nothing.
+func TestPublishBadInput(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range []db.Dialect{db.SQLite, db.Postgres} {
+		t.Run(string(dialect), func(t *testing.T) {
+			t.Parallel()
+			p := startPublish(t, dialect)
+			editor := p.login("redaktor@exempelby.se")
+			consent := p.consent(time.Now().AddDate(1, 0, 0).Format("2006-01-02"))
+			closed := p.channel("facebook", "1000000099", "Stängda sidan", fbToken)
+			if _, err := p.app.DB.Exec(context.Background(), "UPDATE channels SET status = 'closed' WHERE id = ?", closed); err != nil {
+				t.Fatal(err)
+			}
+			jpeg, png := readTestdata(t, "simhall.jpg"), readTestdata(t, "banner.png")
+			tests := []struct {
+				name   string
+				change func(f url.Values)
+				file   string
+				data   []byte
+				want   string
+			}{
+				{"not an image", nil, "inte-en-bild.jpg", readTestdata(t, "inte-en-bild.jpg"), "Filen är ingen bild som går att publicera"},
+				{"too large", nil, "stor.jpg", append(append([]byte{}, jpeg...), make([]byte, publish.MaxImageBytes)...), "Bilden är för stor"},
+				{"schedule in the past", func(f url.Values) { f.Set("scheduled_at", "2020-01-01T10:00") }, "simhall.jpg", jpeg, "har redan passerat"},
+				{"closed channel", func(f url.Values) { f.Set("channel", itoa(closed)) }, "simhall.jpg", jpeg, "Kanalen Stängda sidan är stängd"},
+				{"format Instagram refuses", func(f url.Values) { f.Set("channel", itoa(p.ig)) }, "banner.png", png, "Instagram tar inte emot bilder i formatet PNG"},
+				{"image without alt text", func(f url.Values) { f.Del("alt_text") }, "simhall.jpg", jpeg, "alternativtext"},
+				{"image without consent", func(f url.Values) { f.Del("consent") }, "simhall.jpg", jpeg, "Bilden har inget samtycke"},
+				{"personal data", func(f url.Values) { f.Set("body", "Grattis Anna, 800102-2394, på födelsedagen!") }, "simhall.jpg", jpeg, "Personnummer"},
+				{"Instagram without image", func(f url.Values) { f.Set("channel", itoa(p.ig)) }, "", nil, "Instagram kräver en bild"},
+				{"too long for Instagram", func(f url.Values) {
+					f.Set("channel", itoa(p.ig))
+					f.Set("body", strings.Repeat("Simhallen har öppet. ", 120))
+				}, "simhall.jpg", jpeg, "tillåter högst 2200"},
+				{"bad hashtag", func(f url.Values) { f.Set("hashtags_"+itoa(p.fb), "#sim-hall") }, "simhall.jpg", jpeg, "Hashtaggen #sim-hall"},
+				{"no channel", func(f url.Values) { f.Del("channel") }, "simhall.jpg", jpeg, "Välj minst en kanal"},
+				{"sender not confirmed", func(f url.Values) { f.Del("check_sender") }, "simhall.jpg", jpeg, "avsändaren är tydlig"},
+			}
+			for _, tc := range tests {
+				t.Run(tc.name, func(t *testing.T) {
+					f := p.composeForm(tc.name, consent, p.fb)
+					if tc.change != nil {
+						tc.change(f)
+					}
+					f.Set("csrf", p.csrf(editor, "/publicera/nytt"))
+					status, body, _ := p.postForm(editor, "/publicera", f, tc.file, tc.data)
+					if status < 400 || status >= 500 || !strings.Contains(body, tc.want) {
+						t.Fatalf("got %d, want a message with %q:\n%s", status, tc.want, body)
+					}
+				})
+			}
+			if n := p.count("SELECT COUNT(*) FROM publish_posts WHERE status <> 'draft'"); n != 0 {
+				t.Fatalf("%d posts went further than a draft", n)
+			}
+			if n := p.count("SELECT COUNT(*) FROM outbound_actions"); n != 0 {
+				t.Fatalf("%d actions were sent to the platforms", n)
+			}
+		})
+	}
+}
+
+// TestPublishChannelRules: a post planned for a channel that is closed
+// before its time is not published there; a channel whose owner lets its
+// editors publish directly needs no approval.
+func TestPublishChannelRules(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range []db.Dialect{db.SQLite, db.Postgres} {
+		t.Run(string(dialect), func(t *testing.T) {
+			t.Parallel()
+			p := startPublish(t, dialect)
+			editor, owner := p.login("redaktor@exempelby.se"), p.login(ownerEmail)
+			consent := p.consent(time.Now().AddDate(1, 0, 0).Format("2006-01-02"))
+			jpeg := readTestdata(t, "simhall.jpg")
+
+			form := p.composeForm("Höstlovet", consent, p.fb, p.ln)
+			form.Set("scheduled_at", time.Now().In(stockholm(t)).Add(48*time.Hour).Format("2006-01-02T15:04"))
+			id := p.compose(editor, form, "simhall.jpg", jpeg)
+			if status, body := p.decide(owner, id, "approve", ""); status != http.StatusSeeOther {
+				t.Fatalf("approve: %d %s", status, body)
+			}
+			if _, err := p.app.DB.Exec(context.Background(), "UPDATE channels SET status = 'closed' WHERE id = ?", p.ln); err != nil {
+				t.Fatal(err)
+			}
+			path := fmt.Sprintf("/publicera/%d", id)
+			if status, _, _ := p.e2e.post(owner, path+"/nu", url.Values{"csrf": {p.csrf(owner, path)}}); status != http.StatusSeeOther {
+				t.Fatalf("publish now: %d", status)
+			}
+			got := p.waitTargets(id)
+			if tg := targetOf(got, p.fb); tg.Status != publish.TargetPublished {
+				t.Fatalf("facebook: %+v", tg)
+			}
+			if tg := targetOf(got, p.ln); tg.Status != publish.TargetFailed || !strings.Contains(tg.Error, "Exempelby på LinkedIn är stängd") {
+				t.Fatalf("closed linkedin: %+v", tg)
+			}
+
+			// The owner lets the editors publish directly on Facebook.
+			status, _, _ := p.e2e.post(owner, fmt.Sprintf("/publiceringsregler/%d", p.fb), url.Values{"csrf": {p.csrf(owner, "/publiceringsregler")}, "direct": {"1"}})
+			if status != http.StatusSeeOther {
+				t.Fatalf("rule: %d", status)
+			}
+			direct := p.compose(editor, p.composeForm("Direkt", consent, p.fb), "simhall.jpg", jpeg)
+			got = p.waitTargets(direct)
+			if !got.Direct || got.Status != publish.Approved || got.Targets[0].Status != publish.TargetPublished {
+				t.Fatalf("direct post: %+v", got)
+			}
+			// Changes asked for and rejection need a comment.
+			other := p.compose(editor, p.composeForm("Till granskning", consent, p.fb, p.ig), "simhall.jpg", jpeg)
+			if status, body := p.decide(owner, other, "changes", ""); status != http.StatusUnprocessableEntity || !strings.Contains(body, "Skriv en kommentar") {
+				t.Fatalf("changes without comment: %d", status)
+			}
+			if status, _ := p.decide(owner, other, "changes", "Kortare text, tack."); status != http.StatusSeeOther {
+				t.Fatalf("changes: %d", status)
+			}
+			if got := p.post(other); got.Status != publish.Changes || got.DecisionComment != "Kortare text, tack." {
+				t.Fatalf("after changes: %+v", got)
+			}
+		})
+	}
+}
