@@ -54,7 +54,7 @@ var (
 // Routes returns the API's routes for mounting; this is the API's one
 // route table.
 func (a *API) Routes() []web.Mount {
-	return []web.Mount{
+	return append([]web.Mount{
 		{Pattern: "GET /api/v1/openapi.json", Access: web.Public, Handler: handler(a.openapi)},
 		{Pattern: "GET /api/v1/me", Access: web.SignedIn, Handler: handler(a.me)},
 		{Pattern: "GET /api/v1/departments", Access: web.SignedIn, Handler: handler(a.departments)},
@@ -85,7 +85,7 @@ func (a *API) Routes() []web.Mount {
 		{Pattern: "PUT /api/v1/channels/{id}/policy", Access: communicator, Handler: handler(a.setChannelPolicy)},
 		{Pattern: "GET /api/v1/channels/{id}/coverage", Access: web.SignedIn, Handler: handler(a.channelCoverage)},
 		{Pattern: "GET /api/v1/channels/{id}/history", Access: web.SignedIn, Handler: handler(a.channelHistory)},
-	}
+	}, a.publishRoutes()...)
 }
 
 // writeJSON writes v with a status.

@@ -565,3 +565,83 @@ func TestPublishChannelRules(t *testing.T) {
 		})
 	}
 }
+
+// TestPublishAPI: a script uploads an image, writes a post, sends it; a
+// blocked decision answers 422 with the findings; the owner approves and
+// the post is published; the consent register is read and a consent
+// withdrawn, listing the post.
+func TestPublishAPI(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range []db.Dialect{db.SQLite, db.Postgres} {
+		t.Run(string(dialect), func(t *testing.T) {
+			t.Parallel()
+			p := startPublish(t, dialect)
+			editor, owner := p.token("redaktor@exempelby.se"), p.token(ownerEmail)
+			req, _ := http.NewRequest(http.MethodPost, p.srv.URL+"/api/v1/images", bytes.NewReader(readTestdata(t, "inte-en-bild.jpg")))
+			req.Header.Set("Authorization", "Bearer "+editor)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUnprocessableEntity {
+				t.Fatalf("not an image: %d", resp.StatusCode)
+			}
+			req, _ = http.NewRequest(http.MethodPost, p.srv.URL+"/api/v1/images", bytes.NewReader(readTestdata(t, "simhall.jpg")))
+			req.Header.Set("Authorization", "Bearer "+editor)
+			if resp, err = http.DefaultClient.Do(req); err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			sha := regexp.MustCompile(`"sha256":"([0-9a-f]{64})"`).FindSubmatch(b)
+			if resp.StatusCode != http.StatusCreated || sha == nil {
+				t.Fatalf("upload: %d %s", resp.StatusCode, b)
+			}
+			status, c := p.api(http.MethodPost, "/api/v1/consents", editor, `{"person":"Elsa Exempel","purpose":"Sociala medier","last_day":"2099-12-31","signed_by":"Elsa Exempel","signed_on":"2026-01-15"}`)
+			if status != http.StatusCreated {
+				t.Fatalf("consent: %d %v", status, c)
+			}
+			consent := int64(c["id"].(float64))
+			body := fmt.Sprintf(`{"title":"Via API","body":"Simhallen öppnar.","channels":[{"id":%d},{"id":%d,"hashtags":"exempelby"}],
+				"image":{"sha256":%q,"alt_text":"Bassängen","consents":[%d]}}`, p.fb, p.ln, sha[1], consent)
+			status, post := p.api(http.MethodPost, "/api/v1/posts", editor, body)
+			if status != http.StatusCreated || post["status"] != "draft" {
+				t.Fatalf("create: %d %v", status, post)
+			}
+			id := int64(post["id"].(float64))
+			path := fmt.Sprintf("/api/v1/posts/%d", id)
+			// The checklist is not ticked: sending is refused with findings.
+			status, out := p.api(http.MethodPost, path+"/submit", editor, "")
+			if status != http.StatusUnprocessableEntity || out["findings"] == nil {
+				t.Fatalf("submit unchecked: %d %v", status, out)
+			}
+			body = strings.Replace(body, `"title"`, `"check_sender":true,"check_graphic_profile":true,"title"`, 1)
+			if status, out = p.api(http.MethodPut, path, editor, body); status != http.StatusOK {
+				t.Fatalf("update: %d %v", status, out)
+			}
+			if status, out = p.api(http.MethodPost, path+"/submit", editor, ""); status != http.StatusOK || out["status"] != "pending" {
+				t.Fatalf("submit: %d %v", status, out)
+			}
+			if status, out = p.api(http.MethodPost, path+"/decision", editor, `{"decision":"approve"}`); status != http.StatusForbidden {
+				t.Fatalf("self-approval: %d %v", status, out)
+			}
+			if status, out = p.api(http.MethodPost, path+"/decision", owner, `{"decision":"approve","comment":"OK"}`); status != http.StatusOK || out["status"] != "approved" {
+				t.Fatalf("approve: %d %v", status, out)
+			}
+			got := p.waitTargets(id)
+			for _, tg := range got.Targets {
+				if tg.Status != publish.TargetPublished {
+					t.Fatalf("%s: %+v", tg.ChannelName, tg)
+				}
+			}
+			if status, out = p.api(http.MethodGet, "/api/v1/posts?channel="+itoa(p.ln), editor, ""); status != http.StatusOK || len(out["posts"].([]any)) != 1 {
+				t.Fatalf("list: %d %v", status, out)
+			}
+			status, out = p.api(http.MethodPost, fmt.Sprintf("/api/v1/consents/%d/withdraw", consent), owner, `{"reason":"Återkallat per telefon"}`)
+			if posts, _ := out["posts"].([]any); status != http.StatusOK || len(posts) != 1 || posts[0].(map[string]any)["published"] != true {
+				t.Fatalf("withdraw: %d %v", status, out)
+			}
+		})
+	}
+}
