@@ -103,8 +103,8 @@ type Target struct {
 	// Variant replaces the post's text on this channel when not empty.
 	Variant string
 	// Hashtags are normalised: "#exempelby #bibliotek".
-	Hashtags    string
-	Status      TargetStatus
+	Hashtags string
+	Status   TargetStatus
 	// Round grows each time the target is scheduled; a job of an
 	// earlier round does nothing.
 	Round       int
