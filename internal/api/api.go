@@ -19,6 +19,7 @@ import (
 	"tilltal/internal/inbox"
 	"tilltal/internal/org"
 	"tilltal/internal/outbound"
+	"tilltal/internal/publish"
 	"tilltal/internal/web"
 )
 
@@ -35,6 +36,8 @@ type API struct {
 
 	// Channels is the channel registry.
 	Channels *channel.Store
+	// Publish is publishing: posts, approval, scheduling, consents.
+	Publish *publish.Service
 }
 
 type handler func(w http.ResponseWriter, r *http.Request) error
@@ -53,7 +56,7 @@ var (
 // Routes returns the API's routes for mounting; this is the API's one
 // route table.
 func (a *API) Routes() []web.Mount {
-	return []web.Mount{
+	return append([]web.Mount{
 		{Pattern: "GET /api/v1/openapi.json", Access: web.Public, Handler: handler(a.openapi)},
 		{Pattern: "GET /api/v1/me", Access: web.SignedIn, Handler: handler(a.me)},
 		{Pattern: "GET /api/v1/departments", Access: web.SignedIn, Handler: handler(a.departments)},
@@ -84,7 +87,7 @@ func (a *API) Routes() []web.Mount {
 		{Pattern: "PUT /api/v1/channels/{id}/policy", Access: communicator, Handler: handler(a.setChannelPolicy)},
 		{Pattern: "GET /api/v1/channels/{id}/coverage", Access: web.SignedIn, Handler: handler(a.channelCoverage)},
 		{Pattern: "GET /api/v1/channels/{id}/history", Access: web.SignedIn, Handler: handler(a.channelHistory)},
-	}
+	}, a.publishRoutes()...)
 }
 
 // writeJSON writes v with a status.

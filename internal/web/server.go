@@ -28,6 +28,7 @@ import (
 	"tilltal/internal/intake"
 	"tilltal/internal/notify"
 	"tilltal/internal/org"
+	"tilltal/internal/publish"
 )
 
 //go:embed templates/*.html
@@ -58,6 +59,8 @@ type Deps struct {
 	Credentials *credential.Store
 	// Channels is the channel registry.
 	Channels *channel.Store
+	// Publish is publishing: posts, approval, scheduling, consents.
+	Publish *publish.Service
 	// OIDC is nil when OpenID Connect sign-in is not configured.
 	OIDC OIDCFlow
 	Log  *slog.Logger
