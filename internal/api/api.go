@@ -20,6 +20,7 @@ import (
 	"tilltal/internal/incident"
 	"tilltal/internal/org"
 	"tilltal/internal/outbound"
+	"tilltal/internal/publish"
 	"tilltal/internal/web"
 )
 
@@ -38,6 +39,8 @@ type API struct {
 	Channels *channel.Store
 	// Incidents are the cases of criminal content and their vault.
 	Incidents *incident.Store
+	// Publish is publishing: posts, approval, scheduling, consents.
+	Publish *publish.Service
 }
 
 type handler func(w http.ResponseWriter, r *http.Request) error
@@ -87,7 +90,7 @@ func (a *API) Routes() []web.Mount {
 		{Pattern: "PUT /api/v1/channels/{id}/policy", Access: communicator, Handler: handler(a.setChannelPolicy)},
 		{Pattern: "GET /api/v1/channels/{id}/coverage", Access: web.SignedIn, Handler: handler(a.channelCoverage)},
 		{Pattern: "GET /api/v1/channels/{id}/history", Access: web.SignedIn, Handler: handler(a.channelHistory)},
-	}, a.incidentRoutes()...)
+	}, append(a.publishRoutes(), a.incidentRoutes()...)...)
 }
 
 // writeJSON writes v with a status.

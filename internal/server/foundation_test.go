@@ -409,6 +409,15 @@ func TestHostileFilters(t *testing.T) {
 		if n := e.count("SELECT COUNT(*) FROM items"); n != 1 {
 			t.Fatalf("items: %d", n)
 		}
+		// An oversized form is refused before anything reads it all.
+		before := e.count("SELECT COUNT(*) FROM departments")
+		st, _, _ := e.post(c, "/admin/verksamheter", url.Values{"name": {strings.Repeat("x", 2<<20)}, "csrf": {e.csrf(c, "/admin/verksamheter")}})
+		if st != http.StatusForbidden && st != http.StatusUnprocessableEntity && st != http.StatusRequestEntityTooLarge {
+			t.Fatalf("oversized form: %d", st)
+		}
+		if e.count("SELECT COUNT(*) FROM departments") != before {
+			t.Fatal("an oversized form changed data")
+		}
 		// NUL smuggled in JSON is refused, not a 500.
 		if st, _ := e.api("POST", "/api/v1/departments", e.token("kommunikator@exempelby.se"), `{"name": "Ond\u0000förvaltning"}`); st != http.StatusUnprocessableEntity {
 			t.Fatalf("NUL in JSON: %d", st)

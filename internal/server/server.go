@@ -41,6 +41,7 @@ import (
 	"tilltal/internal/platform/linkedin"
 	"tilltal/internal/platform/meta"
 	"tilltal/internal/platform/youtube"
+	"tilltal/internal/publish"
 	"tilltal/internal/secret"
 	"tilltal/internal/web"
 )
@@ -76,6 +77,8 @@ type App struct {
 
 	// Channels is the channel registry.
 	Channels *channel.Store
+	// Publish is publishing: posts, approval, scheduling, consents.
+	Publish *publish.Service
 }
 
 // Options change how an App is built, for tests.
@@ -125,7 +128,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	if err != nil {
 		return nil, err
 	}
-	a.Outbox.Queue, a.Outbound.Queue, a.Channels.Queue, a.Incidents.Queue = a.Queue, a.Queue, a.Queue, a.Queue
+	a.Outbox.Queue, a.Outbound.Queue, a.Channels.Queue, a.Publish.Queue, a.Incidents.Queue = a.Queue, a.Queue, a.Queue, a.Queue, a.Queue
 	a.Credentials.OnConnect = func(ctx context.Context, tx *db.Tx, channelID int64) error {
 		return intake.EnqueueBackfillTx(ctx, tx, a.Queue, channelID)
 	}
@@ -133,7 +136,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	if err != nil {
 		return nil, err
 	}
-	apiSurface := &api.API{DB: d, Org: a.Org, Inbox: a.Inbox, Actions: a.Actions, Channels: a.Channels, Incidents: a.Incidents}
+	apiSurface := &api.API{DB: d, Org: a.Org, Inbox: a.Inbox, Actions: a.Actions, Channels: a.Channels, Publish: a.Publish, Incidents: a.Incidents}
 	mounts := append(apiSurface.Routes(),
 		web.Mount{Pattern: "GET /metrics", Access: web.Public, Handler: metricsHandler()},
 		// Meta signs its deliveries; the handler checks the signature
@@ -141,7 +144,8 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 		web.Mount{Pattern: "/webhooks/meta", Access: web.Public, Handler: &intake.MetaWebhook{Store: a.Intake, AppSecret: cfg.MetaAppSecret, VerifyToken: cfg.MetaVerifyToken, Log: log}},
 	)
 	a.Web, err = web.New(web.Deps{Config: cfg, DB: d, Org: a.Org, Auth: a.Auth, Outbox: a.Outbox, Inbox: a.Inbox, Escalations: a.Escalations,
-		Actions: a.Actions, Answers: a.Answers, Diary: a.Diary, Intake: a.Intake, Credentials: a.Credentials, Channels: a.Channels, Incidents: a.Incidents, OIDC: oidc, Log: log, Now: now, Mount: mounts})
+		Actions: a.Actions, Answers: a.Answers, Diary: a.Diary, Intake: a.Intake, Credentials: a.Credentials, Channels: a.Channels, Publish: a.Publish,
+		Incidents: a.Incidents, OIDC: oidc, Log: log, Now: now, Mount: mounts})
 	if err != nil {
 		return nil, err
 	}
@@ -189,14 +193,20 @@ func (a *App) stores(o Options) {
 	a.Actions = &inbox.Actions{Store: a.Inbox, Outbound: a.Outbound}
 	a.Answers = &answer.Store{DB: d, Now: now}
 	a.Diary = &diary.Store{DB: d, Now: now}
+	a.Publish = &publish.Service{DB: d, Outbox: a.Outbox, Outbound: a.Outbound, Channels: a.Channels, Now: now, BaseURL: cfg.BaseURL}
 	a.Incidents = &incident.Store{DB: d, Secrets: a.Secrets, Diary: a.Diary, Outbox: a.Outbox, Actions: a.Actions, Channels: a.Channels,
 		Duty: a.Channels, Connectors: a.Connectors, Credentials: a.Credentials, Fetch: incident.HTTPFetcher(o.HTTPClient), Now: now, BaseURL: cfg.BaseURL}
-	// A hide's or delete's outcome lands on the item, and on its case.
+	// A finished action is an inbox item's (a reply, a hide, which may be
+	// a case's too) or a post's (a publish); each hook leaves the others'
+	// actions alone.
 	a.Outbound.OnFinish = func(ctx context.Context, tx *db.Tx, act outbound.Action) error {
 		if err := a.Actions.Finished(ctx, tx, act); err != nil {
 			return err
 		}
-		return a.Incidents.ActionFinished(ctx, tx, act)
+		if err := a.Incidents.ActionFinished(ctx, tx, act); err != nil {
+			return err
+		}
+		return a.Publish.Finished(ctx, tx, act)
 	}
 }
 
@@ -242,6 +252,8 @@ func (a *App) workers(o Options) (*river.Workers, []*river.PeriodicJob) {
 	river.AddWorker(w, &escalation.OverdueWorker{Store: a.Escalations})
 	river.AddWorker(w, &inbox.SLAWorker{Store: a.Inbox, Duty: a.Channels, Outbox: a.Outbox, BaseURL: a.Config.BaseURL})
 	river.AddWorker(w, &channel.GapWorker{Store: a.Channels})
+	river.AddWorker(w, &publish.Worker{Service: a.Publish})
+	river.AddWorker(w, &publish.ExpiryWorker{Service: a.Publish})
 	incident.AddWorkers(w, a.Incidents)
 	gapEvery := o.GapCheckInterval
 	if gapEvery == 0 {
@@ -253,6 +265,7 @@ func (a *App) workers(o Options) (*river.Workers, []*river.PeriodicJob) {
 		escalation.PeriodicOverdue(10 * time.Minute),
 		inbox.PeriodicSLA(5 * time.Minute),
 		channel.PeriodicGapCheck(gapEvery),
+		publish.PeriodicExpiry(time.Hour),
 		incident.PeriodicWatch(time.Minute),
 	}
 	return w, periodic

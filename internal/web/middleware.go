@@ -52,6 +52,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			s.fail(rec, r, err)
 			return
 		}
+		limitBody(rec, r)
 		r = s.loadPrincipal(r)
 		if err := s.checkCSRF(r); err != nil {
 			s.fail(rec, r, err)
@@ -198,4 +199,24 @@ func checkQuery(r *http.Request) error {
 // validText reports whether s is storable text: valid UTF-8 without NUL.
 func validText(s string) bool {
 	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
+// Body limits for the HTML forms: the CSRF check reads the form before any
+// handler, so the limit must be set before it. Uploads (images for posts)
+// may be larger than plain forms. The API and the webhooks bound their own
+// bodies.
+const (
+	maxFormBody   = 1 << 20
+	maxUploadBody = 12 << 20
+)
+
+func limitBody(w http.ResponseWriter, r *http.Request) {
+	if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead || isAPI(r) || strings.HasPrefix(r.URL.Path, "/webhooks/") {
+		return
+	}
+	limit := int64(maxFormBody)
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		limit = maxUploadBody
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 }

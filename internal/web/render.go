@@ -162,6 +162,9 @@ func navFor(p *auth.Principal, path string) []navItem {
 	if inboxReaders.Allows(p) {
 		items = append(items, navItem{Href: "/inkorg", Key: "nav.inbox"})
 	}
+	if publishReaders.Allows(p) {
+		items = append(items, navItem{Href: "/publicera", Key: "nav.publish"})
+	}
 	if answerKeepers.Allows(p) {
 		items = append(items, navItem{Href: "/svar", Key: "nav.answers"})
 	}

@@ -29,6 +29,7 @@ import (
 	"tilltal/internal/intake"
 	"tilltal/internal/notify"
 	"tilltal/internal/org"
+	"tilltal/internal/publish"
 )
 
 //go:embed templates/*.html
@@ -61,6 +62,8 @@ type Deps struct {
 	Channels *channel.Store
 	// Incidents are the cases of criminal content and their vault.
 	Incidents *incident.Store
+	// Publish is publishing: posts, approval, scheduling, consents.
+	Publish *publish.Service
 	// OIDC is nil when OpenID Connect sign-in is not configured.
 	OIDC OIDCFlow
 	Log  *slog.Logger
