@@ -46,7 +46,9 @@ func TestIncidentAPI(t *testing.T) {
 			{"editor may not list", "redaktor", "GET", "/api/v1/incidents", "", 403, nil},
 			{"bad K-nummer", "jurist", "POST", "/api/v1/incidents/{id}/police-report", `{"report_number": "12"}`, 422, nil},
 			{"K-nummer", "jurist", "POST", "/api/v1/incidents/{id}/police-report", `{"report_number": "k4711-26"}`, 200,
-				func(o map[string]any) bool { return o["police_report_number"] == "K4711-26" && o["status"] == "reported" }},
+				func(o map[string]any) bool {
+					return o["police_report_number"] == "K4711-26" && o["status"] == "reported"
+				}},
 			{"another owner cannot", "skola", "POST", "/api/v1/incidents/{id}/close", `{}`, 404, nil},
 			{"report for the communicator", "kommunikator", "GET", "/api/v1/incidents/report", "", 200,
 				func(o map[string]any) bool { return o["total"] == 1.0 && o["police_reports"] == 1.0 }},
