@@ -116,7 +116,9 @@ func (s *Store) OpenTx(ctx context.Context, tx *db.Tx, r OpenRequest, byRule boo
 		how = "av kanalens regel"
 	}
 	if err := audit.Record(ctx, tx, now, audit.Entry{Action: "incident.open", ObjectType: "incident", ObjectID: audit.ID(id), DepartmentID: it.departmentID,
-		Summary: fmt.Sprintf("Ärende %s öppnat %s (%s)", number, how, cat.Swedish()), Detail: map[string]any{"item_id": r.ItemID, "channel_id": it.channelID}}); err != nil {
+		// The log is read more widely than the cases: it names the case,
+		// not the crime.
+		Summary: fmt.Sprintf("Ärende %s öppnat %s", number, how), Detail: map[string]any{"item_id": r.ItemID, "channel_id": it.channelID}}); err != nil {
 		return 0, false, err
 	}
 	return id, true, s.announce(ctx, tx, id, it, cat, number)
