@@ -61,8 +61,10 @@ func (s *Store) Rows(ctx context.Context, f Filter) ([]Row, error) {
 		if r.Flags, err = decodeFlags(flags); err != nil {
 			return nil, err
 		}
-		if r.Facts, err = unpackFacts(make([]Fact, 0, len(facts)/factSize), facts); err != nil {
-			return nil, err
+		if len(facts) > 0 {
+			if r.Facts, err = unpackFacts(make([]Fact, 0, len(facts)/factSize), facts); err != nil {
+				return nil, err
+			}
 		}
 		out = append(out, r)
 	}
