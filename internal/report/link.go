@@ -107,4 +107,18 @@ func InboxLink(f Filter, pairs ...string) string {
 	return "/inkorg?" + v.Encode()
 }
 
-func id(n int64) string { return strconv.FormatInt(n, 10) }
+func id64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// PageLink is the address of a report page for f's period and filters.
+func PageLink(name string, f Filter) string {
+	v := url.Values{}
+	v.Set("from", f.From.String())
+	v.Set("to", f.To.String())
+	if f.ChannelID != 0 {
+		v.Set("channel", id64(f.ChannelID))
+	}
+	if f.DepartmentID != 0 {
+		v.Set("department", id64(f.DepartmentID))
+	}
+	return "/rapporter/" + name + "?" + v.Encode()
+}

@@ -21,9 +21,9 @@ const lag = 5 * time.Minute
 // batch is how many changed rows one query reads.
 const batch = 5000
 
-// change is a changed row in one of the sources: its id, when it was
+// changed is a new row in one of the sources: its id, when it was
 // written, and the day and channel whose figures it touches.
-type change struct {
+type changed struct {
 	id      int64
 	written time.Time
 	key     dayKey
@@ -104,15 +104,15 @@ func (s *Store) changes(ctx context.Context, src changeSource, mark int64, now t
 	}
 }
 
-func readChanges(ctx context.Context, q querier, query string, after int64) ([]change, error) {
+func readChanges(ctx context.Context, q querier, query string, after int64) ([]changed, error) {
 	rows, err := q.Query(ctx, query, after, batch)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []change
+	var out []changed
 	for rows.Next() {
-		var c change
+		var c changed
 		var posted time.Time
 		var parent sql.NullTime
 		if err := rows.Scan(&c.id, &c.written, &c.key.channel, &posted, &parent); err != nil {
@@ -121,7 +121,7 @@ func readChanges(ctx context.Context, q querier, query string, after int64) ([]c
 		c.key.day = calendar.DateOf(posted)
 		out = append(out, c)
 		if parent.Valid {
-			out = append(out, change{id: c.id, written: c.written, key: dayKey{c.key.channel, calendar.DateOf(parent.Time)}})
+			out = append(out, changed{id: c.id, written: c.written, key: dayKey{c.key.channel, calendar.DateOf(parent.Time)}})
 		}
 	}
 	return out, rows.Err()

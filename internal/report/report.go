@@ -22,13 +22,21 @@ import (
 
 	"tilltal/internal/apperr"
 	"tilltal/internal/calendar"
+	"tilltal/internal/channel"
 	"tilltal/internal/db"
+	"tilltal/internal/intake"
 )
 
 // Store computes reports from the database.
 type Store struct {
 	DB  *db.DB
 	Now func() time.Time
+	// Channels gives the rotas for the coverage report.
+	Channels *channel.Store
+	// Intake gives the events that no channel owns.
+	Intake *intake.Store
+	// Incidents gives the incident figures; nil until incidents are kept.
+	Incidents IncidentSource
 }
 
 // MaxDays bounds a report's period: three years of days is more than any
