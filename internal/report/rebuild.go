@@ -11,37 +11,72 @@ import (
 	"tilltal/internal/db"
 )
 
-// Rebuild recomputes report_days from every item, a month of one channel
-// per transaction so that ingest is never held up for long, and then drops
-// rows of days that no longer have items. It first sets the refresh marks
-// to where it starts, so whatever changes while it runs is caught by the
-// next refresh.
+// Cursor is where a rebuild stands: when it started, and the channel and
+// day it goes on from. The zero Cursor starts a rebuild.
+type Cursor struct {
+	Started time.Time `json:"started"`
+	Channel int64     `json:"channel"`
+	From    string    `json:"from"`
+}
+
+// Rebuild recomputes report_days from every item: a month of one channel
+// per transaction, so that ingest is never held up for long, and then
+// drops rows of days that no longer have items. It first sets the refresh
+// marks to where it starts, so whatever changes while it runs is caught by
+// the next refresh.
 func (s *Store) Rebuild(ctx context.Context) error {
-	start := s.Now()
-	if err := s.markStart(ctx, start); err != nil {
-		return err
+	c := Cursor{}
+	for {
+		next, done, err := s.RebuildStep(ctx, c, 0)
+		if err != nil || done {
+			return err
+		}
+		c = next
 	}
-	channels, err := s.channelSpans(ctx)
+}
+
+// RebuildStep goes on with a rebuild from c for about budget (0: to the
+// end) and returns where it stopped, done when it is finished. The job
+// queue runs a rebuild as a chain of steps, so that no job outlives the
+// queue's patience with a running job.
+func (s *Store) RebuildStep(ctx context.Context, c Cursor, budget time.Duration) (Cursor, bool, error) {
+	if c.Started.IsZero() {
+		c.Started = s.Now().UTC()
+		if err := s.markStart(ctx, c.Started); err != nil {
+			return c, false, err
+		}
+	}
+	deadline := time.Now().Add(budget)
+	channels, err := s.channelSpans(ctx, c.Channel)
 	if err != nil {
-		return err
+		return c, false, err
 	}
-	for _, c := range channels {
-		for from := c.first; !from.After(c.last); {
-			to := monthEnd(from)
-			if to.After(c.last) {
-				to = c.last
+	for _, ch := range channels {
+		from := ch.first
+		if ch.id == c.Channel && c.From != "" {
+			if from, err = calendar.ParseDate(c.From); err != nil {
+				return c, false, err
 			}
-			err := s.DB.InTx(ctx, func(tx *db.Tx) error { return recomputeTx(ctx, tx, c.id, from, to, start) })
+		}
+		for !from.After(ch.last) {
+			if budget > 0 && time.Now().After(deadline) {
+				return Cursor{Started: c.Started, Channel: ch.id, From: from.String()}, false, nil
+			}
+			to := monthEnd(from)
+			if to.After(ch.last) {
+				to = ch.last
+			}
+			err := s.DB.InTx(ctx, func(tx *db.Tx) error { return recomputeTx(ctx, tx, ch.id, from, to, c.Started) })
 			if err != nil {
-				return err
+				return c, false, err
 			}
 			from = to.AddDays(1)
 		}
 	}
-	if _, err := s.DB.Exec(ctx, "DELETE FROM report_days WHERE computed_at < ?", start.UTC()); err != nil {
-		return fmt.Errorf("report: rebuild: %w", err)
+	if _, err := s.DB.Exec(ctx, "DELETE FROM report_days WHERE computed_at < ?", c.Started); err != nil {
+		return c, false, fmt.Errorf("report: rebuild: %w", err)
 	}
-	return nil
+	return c, true, nil
 }
 
 // markStart sets every source's mark to its last row written before
@@ -70,10 +105,11 @@ type channelSpan struct {
 	first, last calendar.Date
 }
 
-// channelSpans finds each channel's first and last day with items, by
+// channelSpans finds the first and last day with items of each channel
+// from fromID on, by
 // index lookups rather than a scan of every item.
-func (s *Store) channelSpans(ctx context.Context) ([]channelSpan, error) {
-	rows, err := s.DB.Query(ctx, "SELECT id FROM channels ORDER BY id")
+func (s *Store) channelSpans(ctx context.Context, fromID int64) ([]channelSpan, error) {
+	rows, err := s.DB.Query(ctx, "SELECT id FROM channels WHERE id >= ? ORDER BY id", fromID)
 	if err != nil {
 		return nil, fmt.Errorf("report: rebuild: %w", err)
 	}

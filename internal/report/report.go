@@ -18,6 +18,7 @@
 package report
 
 import (
+	"context"
 	"time"
 
 	"tilltal/internal/apperr"
@@ -25,6 +26,8 @@ import (
 	"tilltal/internal/channel"
 	"tilltal/internal/db"
 	"tilltal/internal/intake"
+	"tilltal/internal/jobs"
+	"tilltal/internal/notify"
 )
 
 // Store computes reports from the database.
@@ -37,7 +40,16 @@ type Store struct {
 	Intake *intake.Store
 	// Incidents gives the incident figures; nil until incidents are kept.
 	Incidents IncidentSource
+	// Queue runs rebuilds; Outbox sends the weekly digest, with links to
+	// BaseURL, to the people Scope says what they see.
+	Queue   *jobs.Queue
+	Outbox  *notify.Outbox
+	BaseURL string
+	Scope   ScopeFunc
 }
+
+// ScopeFunc returns the channels a person may see, nil for all.
+type ScopeFunc func(ctx context.Context, userID int64) ([]int64, error)
 
 // MaxDays bounds a report's period: three years of days is more than any
 // report needs and keeps a mistyped year from reading a century.
