@@ -17,6 +17,7 @@ import (
 	"tilltal/internal/inbox"
 	"tilltal/internal/org"
 	"tilltal/internal/outbound"
+	"tilltal/internal/report"
 	"tilltal/internal/web"
 )
 
@@ -33,6 +34,8 @@ type API struct {
 
 	// Channels is the channel registry.
 	Channels *channel.Store
+	// Reports computes the reports.
+	Reports *report.Store
 }
 
 type handler func(w http.ResponseWriter, r *http.Request) error
@@ -82,6 +85,9 @@ func (a *API) Routes() []web.Mount {
 		{Pattern: "PUT /api/v1/channels/{id}/policy", Access: communicator, Handler: handler(a.setChannelPolicy)},
 		{Pattern: "GET /api/v1/channels/{id}/coverage", Access: web.SignedIn, Handler: handler(a.channelCoverage)},
 		{Pattern: "GET /api/v1/channels/{id}/history", Access: web.SignedIn, Handler: handler(a.channelHistory)},
+		// Reports, scoped to the person's channels like the report pages.
+		{Pattern: "GET /api/v1/reports", Access: reportReaders, Handler: handler(a.reports)},
+		{Pattern: "GET /api/v1/reports/{name}", Access: reportReaders, Handler: handler(a.report)},
 	}
 }
 

@@ -38,6 +38,7 @@ import (
 	"tilltal/internal/platform/linkedin"
 	"tilltal/internal/platform/meta"
 	"tilltal/internal/platform/youtube"
+	"tilltal/internal/report"
 	"tilltal/internal/secret"
 	"tilltal/internal/web"
 )
@@ -69,6 +70,8 @@ type App struct {
 
 	// Channels is the channel registry.
 	Channels *channel.Store
+	// Reports computes the reports and keeps their figures current.
+	Reports *report.Store
 }
 
 // Options change how an App is built, for tests.
@@ -86,6 +89,9 @@ type Options struct {
 	// GapCheckInterval overrides how often every active channel's rota is
 	// checked for gaps (default hourly).
 	GapCheckInterval time.Duration
+	// ReportRefreshInterval overrides how often the report figures are
+	// brought up to date (default every two minutes).
+	ReportRefreshInterval time.Duration
 }
 
 // New opens the database, applies migrations and builds everything.
@@ -118,7 +124,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	if err != nil {
 		return nil, err
 	}
-	a.Outbox.Queue, a.Outbound.Queue, a.Channels.Queue = a.Queue, a.Queue, a.Queue
+	a.Outbox.Queue, a.Outbound.Queue, a.Channels.Queue, a.Reports.Queue = a.Queue, a.Queue, a.Queue, a.Queue
 	a.Credentials.OnConnect = func(ctx context.Context, tx *db.Tx, channelID int64) error {
 		return intake.EnqueueBackfillTx(ctx, tx, a.Queue, channelID)
 	}
@@ -126,7 +132,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	if err != nil {
 		return nil, err
 	}
-	apiSurface := &api.API{DB: d, Org: a.Org, Inbox: a.Inbox, Actions: a.Actions, Channels: a.Channels}
+	apiSurface := &api.API{DB: d, Org: a.Org, Inbox: a.Inbox, Actions: a.Actions, Channels: a.Channels, Reports: a.Reports}
 	mounts := append(apiSurface.Routes(),
 		web.Mount{Pattern: "GET /metrics", Access: web.Public, Handler: metricsHandler()},
 		// Meta signs its deliveries; the handler checks the signature
@@ -134,7 +140,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 		web.Mount{Pattern: "/webhooks/meta", Access: web.Public, Handler: &intake.MetaWebhook{Store: a.Intake, AppSecret: cfg.MetaAppSecret, VerifyToken: cfg.MetaVerifyToken, Log: log}},
 	)
 	a.Web, err = web.New(web.Deps{Config: cfg, DB: d, Org: a.Org, Auth: a.Auth, Outbox: a.Outbox, Inbox: a.Inbox, Escalations: a.Escalations,
-		Actions: a.Actions, Answers: a.Answers, Intake: a.Intake, Credentials: a.Credentials, Channels: a.Channels, OIDC: oidc, Log: log, Now: now, Mount: mounts})
+		Actions: a.Actions, Answers: a.Answers, Intake: a.Intake, Credentials: a.Credentials, Channels: a.Channels, Reports: a.Reports, OIDC: oidc, Log: log, Now: now, Mount: mounts})
 	if err != nil {
 		return nil, err
 	}
@@ -178,6 +184,14 @@ func (a *App) stores(o Options) {
 	a.Actions = &inbox.Actions{Store: a.Inbox, Outbound: a.Outbound}
 	a.Answers = &answer.Store{DB: d, Now: now}
 	a.Outbound.OnFinish = a.Actions.Finished
+	a.Reports = &report.Store{DB: d, Now: now, Channels: a.Channels, Intake: a.Intake, Outbox: a.Outbox, BaseURL: cfg.BaseURL,
+		Scope: func(ctx context.Context, userID int64) ([]int64, error) {
+			p, err := a.Auth.Principal(ctx, userID)
+			if err != nil {
+				return nil, err
+			}
+			return p.VisibleChannels(), nil
+		}}
 }
 
 // workers registers every job kind and the periodic jobs.
@@ -203,6 +217,13 @@ func (a *App) workers(o Options) (*river.Workers, []*river.PeriodicJob) {
 	river.AddWorker(w, &escalation.OverdueWorker{Store: a.Escalations})
 	river.AddWorker(w, &inbox.SLAWorker{Store: a.Inbox, Duty: a.Channels, Outbox: a.Outbox, BaseURL: a.Config.BaseURL})
 	river.AddWorker(w, &channel.GapWorker{Store: a.Channels})
+	river.AddWorker(w, &report.RefreshWorker{Store: a.Reports})
+	river.AddWorker(w, &report.RebuildWorker{Store: a.Reports})
+	river.AddWorker(w, &report.DigestWorker{Store: a.Reports})
+	reportEvery := o.ReportRefreshInterval
+	if reportEvery == 0 {
+		reportEvery = 2 * time.Minute
+	}
 	gapEvery := o.GapCheckInterval
 	if gapEvery == 0 {
 		gapEvery = time.Hour
@@ -213,6 +234,8 @@ func (a *App) workers(o Options) (*river.Workers, []*river.PeriodicJob) {
 		escalation.PeriodicOverdue(10 * time.Minute),
 		inbox.PeriodicSLA(5 * time.Minute),
 		channel.PeriodicGapCheck(gapEvery),
+		report.PeriodicRefresh(reportEvery),
+		report.PeriodicDigest(time.Hour),
 	}
 	return w, periodic
 }

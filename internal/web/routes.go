@@ -82,6 +82,14 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /admin/kanaler/{id}/granskning", communicator, s.channelReview)
 	s.handle("POST /admin/kanaler/{id}/status", communicator, s.channelStatus)
 
+	// Reports; the filter is scoped to the person's channels.
+	s.handle("GET /rapporter", reportReaders, s.reportPage)
+	s.handle("GET /rapporter/{name}", reportReaders, s.reportPage)
+	s.handle("GET /rapporter/{name}/csv", reportReaders, s.reportExport("csv"))
+	s.handle("GET /rapporter/{name}/xlsx", reportReaders, s.reportExport("xlsx"))
+	s.handle("GET /rapporter/{name}/utskrift", reportReaders, s.reportPrint)
+	s.handle("POST /rapporter/underlag", communicator, s.reportRebuild)
+
 	s.handle("GET /admin/logg", seesAll, s.auditPage)
 	s.handle("GET /admin/plattformar", communicator, s.platformsPage)
 	s.handle("POST /admin/plattformar/kanaler/{id}/token", communicator, s.platformToken)

@@ -27,6 +27,7 @@ import (
 	"tilltal/internal/intake"
 	"tilltal/internal/notify"
 	"tilltal/internal/org"
+	"tilltal/internal/report"
 )
 
 //go:embed templates/*.html
@@ -55,6 +56,8 @@ type Deps struct {
 	Credentials *credential.Store
 	// Channels is the channel registry.
 	Channels *channel.Store
+	// Reports computes the report pages.
+	Reports *report.Store
 	// OIDC is nil when OpenID Connect sign-in is not configured.
 	OIDC OIDCFlow
 	Log  *slog.Logger
