@@ -55,14 +55,17 @@ type svg struct {
 func open(d Data, w, h int) *svg {
 	s := &svg{d: d, w: w, h: h}
 	id := esc(d.ID)
-	fmt.Fprintf(&s.b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-labelledby="%s-title %s-desc" viewBox="0 0 %d %d" width="%d" height="%d" preserveAspectRatio="xMinYMin meet" font-family="system-ui, sans-serif" font-size="13">`,
+	// The title is the figure's visible caption; an SVG <title> would be
+	// a second document title to some tools.
+	fmt.Fprintf(&s.b, `<figure class="chart"><figcaption id="%s-title">%s</figcaption>`, id, esc(d.Title))
+	fmt.Fprintf(&s.b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-labelledby="%s-title" aria-describedby="%s-desc" viewBox="0 0 %d %d" width="%d" height="%d" preserveAspectRatio="xMinYMin meet" font-family="system-ui, sans-serif" font-size="13">`,
 		id, id, w, h, w, h)
-	fmt.Fprintf(&s.b, `<title id="%s-title">%s</title><desc id="%s-desc">%s</desc>`, id, esc(d.Title), id, esc(d.Desc))
+	fmt.Fprintf(&s.b, `<desc id="%s-desc">%s</desc>`, id, esc(d.Desc))
 	return s
 }
 
 func (s *svg) close() template.HTML {
-	s.b.WriteString("</svg>")
+	s.b.WriteString("</svg></figure>")
 	// Every text that reaches the SVG went through esc.
 	return template.HTML(s.b.String())
 }
