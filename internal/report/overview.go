@@ -43,7 +43,7 @@ func (b builder) keyFigures(now, before Figures, esc, pesc turnaround) Table {
 	f, p := b.r.Filter, b.r.Previous
 	t := Table{ID: "key_figures", Key: "report.table.key_figures", Columns: []Column{
 		{ID: "figure", Key: "report.col.figure"}, {ID: "value", Key: "report.col.this_period", Kind: Count},
-		{ID: "previous", Key: "report.col.previous", Kind: Count}, {ID: "change", Key: "report.col.change"}}}
+		{ID: "previous", Key: "report.col.previous", Kind: Count}, {ID: "change", Key: "report.col.change", Kind: Change}}}
 	n, q := now.Total, before.Total
 	rateRow := func(key string, part, whole, ppart, pwhole int, pairs ...string) []Cell {
 		r, pr := rate(part, whole), rate(ppart, pwhole)

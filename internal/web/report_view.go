@@ -102,7 +102,7 @@ func tableSection(l Localizer, rep report.Report, t report.Table, form reportFor
 	for _, row := range t.Rows {
 		var cells []reportCell
 		for j, c := range row {
-			cells = append(cells, reportCell{Text: c.Format(l.Lang, l.T), Link: c.Link, Numeric: c.Kind != report.Text, Header: j == 0})
+			cells = append(cells, reportCell{Text: c.Format(l.Lang, l.T), Link: c.Link, Numeric: c.Kind != report.Text || t.Columns[j].Numeric(), Header: j == 0})
 		}
 		sec.Rows = append(sec.Rows, cells)
 	}

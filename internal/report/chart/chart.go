@@ -105,19 +105,23 @@ func esc(s string) string { return html.EscapeString(s) }
 
 func num(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) }
 
-// niceMax rounds a maximum up to 1, 2 or 5 times a power of ten, so that
-// the axis has round ticks.
-func niceMax(v float64) float64 {
+// axis chooses the top of a value axis and its step: the smallest round
+// step (1, 2 or 5 times a power of ten) that reaches v in at most five
+// steps, so that every tick is a round number.
+func axis(v float64) (top, step float64) {
 	if v <= 0 || math.IsNaN(v) {
-		return 1
+		return 1, 1
 	}
-	p := math.Pow(10, math.Floor(math.Log10(v)))
-	for _, m := range []float64{1, 2, 5, 10} {
-		if v <= m*p {
-			return m * p
+	p := math.Pow(10, math.Floor(math.Log10(v))-1)
+	for {
+		for _, m := range []float64{1, 2, 5} {
+			step = m * p
+			if n := math.Ceil(v / step); n <= 5 {
+				return n * step, step
+			}
 		}
+		p *= 10
 	}
-	return 10 * p
 }
 
 func value(v float64) float64 {

@@ -20,11 +20,11 @@ func Columns(d Data) template.HTML {
 		}
 		max = math.Max(max, sum)
 	}
-	max = niceMax(max)
-	for k := 0; k <= 4; k++ {
-		y := top + plotH - plotH*float64(k)/4
+	max, step := axis(max)
+	for v := 0.0; v <= max+step/2; v += step {
+		y := top + plotH - plotH*v/max
 		s.line(left, y, w, y, gridColour)
-		s.text(left-6, y+4, "end", d.format(max*float64(k)/4), "")
+		s.text(left-6, y+4, "end", d.format(v), "")
 	}
 	n := len(d.Labels)
 	if n == 0 {
@@ -61,7 +61,7 @@ func Bars(d Data) template.HTML {
 			max = math.Max(max, value(v))
 		}
 	}
-	max = niceMax(max)
+	max, _ = axis(max)
 	groupH := float64(labelH + len(d.Series)*(barH+2) + gap)
 	legendH := 0.0
 	if len(d.Series) > 1 {
@@ -76,7 +76,9 @@ func Bars(d Data) template.HTML {
 		for j, se := range d.Series {
 			v := se.Values[i]
 			bw := plotW * value(v) / max
-			s.rect(0, y, math.Max(bw, 1), barH, Palette[j%len(Palette)])
+			if !math.IsNaN(v) {
+				s.rect(0, y, math.Max(bw, 1), barH, Palette[j%len(Palette)])
+			}
 			s.text(bw+6, y+barH-3, "start", d.format(v), "")
 			y += barH + 2
 		}
@@ -144,7 +146,7 @@ func Heat(d Data, legend []string) template.HTML {
 		}
 		s.b.WriteString(`<rect x="` + num(x) + `" y="` + num(y) + `" width="14" height="14" fill="` + col + `" stroke="` + axisColour + `"/>`)
 		s.text(x+20, y+12, "start", t, "")
-		x += 180
+		x += 170
 	}
 	return s.close()
 }
