@@ -47,6 +47,7 @@ func (s *Store) RebuildStep(ctx context.Context, c Cursor, budget time.Duration)
 		}
 	}
 	deadline := time.Now().Add(budget)
+	progressed := false // every step does at least a month, so a chain ends
 	channels, err := s.channelSpans(ctx, c.Channel)
 	if err != nil {
 		return c, false, err
@@ -59,9 +60,10 @@ func (s *Store) RebuildStep(ctx context.Context, c Cursor, budget time.Duration)
 			}
 		}
 		for !from.After(ch.last) {
-			if budget > 0 && time.Now().After(deadline) {
+			if budget > 0 && time.Now().After(deadline) && progressed {
 				return Cursor{Started: c.Started, Channel: ch.id, From: from.String()}, false, nil
 			}
+			progressed = true
 			to := monthEnd(from)
 			if to.After(ch.last) {
 				to = ch.last

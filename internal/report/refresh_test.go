@@ -121,3 +121,38 @@ func mustRows(t *testing.T, s *report.Store, f report.Filter) []report.Row {
 	}
 	return rows
 }
+
+// TestRebuildInSteps: a rebuild cut into the smallest steps, as the job
+// queue runs it, ends with the same table as one in a go.
+func TestRebuildInSteps(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		seedWeek(t, d)
+		s := store(d)
+		if err := s.Rebuild(ctx); err != nil {
+			t.Fatal(err)
+		}
+		whole := mustRows(t, s, report.Filter{From: calendar.NewDate(2026, 5, 1), To: calendar.NewDate(2026, 5, 31)})
+		if _, err := d.Exec(ctx, "UPDATE report_days SET incoming = 99"); err != nil {
+			t.Fatal(err)
+		}
+		c, steps := report.Cursor{}, 0
+		for done := false; !done; steps++ {
+			var err error
+			if c, done, err = s.RebuildStep(ctx, c, time.Nanosecond); err != nil {
+				t.Fatal(err)
+			}
+			if steps > 10 {
+				t.Fatal("the rebuild does not end")
+			}
+		}
+		if steps < 2 {
+			t.Errorf("a nanosecond's budget took %d step", steps)
+		}
+		sameAsDirect(t, s, "after a rebuild in steps")
+		if got := mustRows(t, s, report.Filter{From: calendar.NewDate(2026, 5, 1), To: calendar.NewDate(2026, 5, 31)}); !reflect.DeepEqual(got, whole) {
+			t.Error("the rebuild in steps differs from the one in a go")
+		}
+	})
+}
