@@ -55,11 +55,20 @@ func digestKey(from calendar.Date, userID int64) string {
 	return fmt.Sprintf("report-digest:%d-W%02d:user:%d", y, w, userID)
 }
 
+// DigestHour is the hour on Monday morning (Stockholm) from which last
+// week's digest goes out: at the start of the working day, not at midnight.
+const DigestHour = 7
+
 // SendDigests writes last week's digest to every active owner and
 // communicator who has not had it, each with the figures of what they
-// see, and returns how many it wrote.
+// see, and returns how many it wrote. Before DigestHour on Monday it
+// waits.
 func (s *Store) SendDigests(ctx context.Context) (int, error) {
-	from, to := LastWeek(s.Now())
+	now := s.Now().In(calendar.Stockholm)
+	if now.Weekday() == time.Monday && now.Hour() < DigestHour {
+		return 0, nil
+	}
+	from, to := LastWeek(now)
 	rows, err := s.DB.Query(ctx, `SELECT DISTINCT u.id FROM users u JOIN user_roles r ON r.user_id = u.id
 		WHERE u.active AND r.role IN ('owner', 'communicator') ORDER BY u.id`)
 	if err != nil {

@@ -322,6 +322,11 @@ func TestReportDigest(t *testing.T) {
 	eachDialect(t, func(t *testing.T, e *e2e) {
 		e.seedReportWeek()
 		s := *e.app.Reports
+		// Monday 06:00 in Stockholm is too early.
+		s.Now = func() time.Time { return time.Date(2026, 5, 18, 4, 0, 0, 0, time.UTC) }
+		if n, err := s.SendDigests(context.Background()); err != nil || n != 0 {
+			t.Fatalf("sent %d digests before the working day (%v)", n, err)
+		}
 		s.Now = func() time.Time { return time.Date(2026, 5, 20, 9, 0, 0, 0, time.UTC) }
 		n, err := s.SendDigests(context.Background())
 		if err != nil {
