@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"tilltal/internal/audit"
 	"tilltal/internal/db"
@@ -16,10 +17,11 @@ type RefreshArgs struct{}
 // Kind names the job.
 func (RefreshArgs) Kind() string { return "report.refresh" }
 
-// InsertOpts keeps one refresh waiting at a time; a second would find
-// nothing the first did not.
+// InsertOpts keep one refresh waiting or running at a time; a second
+// would find nothing the first did not.
 func (RefreshArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: time.Minute}}
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
 }
 
 // RefreshWorker works RefreshArgs.
@@ -28,8 +30,19 @@ type RefreshWorker struct {
 	Store *Store
 }
 
-// Work refreshes.
+// Work refreshes. On a database whose figures were never computed (a new
+// installation, or the first start after an upgrade with years of items)
+// it asks for a rebuild instead, which works through the backlog in steps
+// and leaves the marks from which later refreshes go on.
 func (w *RefreshWorker) Work(ctx context.Context, _ *river.Job[RefreshArgs]) error {
+	var marks int
+	if err := w.Store.DB.QueryRow(ctx, "SELECT COUNT(*) FROM report_marks").Scan(&marks); err != nil {
+		return err
+	}
+	if marks == 0 {
+		_, err := w.Store.Queue.Insert(ctx, RebuildArgs{}, nil)
+		return err
+	}
 	_, err := w.Store.Refresh(ctx)
 	return err
 }
@@ -47,6 +60,12 @@ type RebuildArgs struct {
 
 // Kind names the job.
 func (RebuildArgs) Kind() string { return "report.rebuild" }
+
+// InsertOpts make a second request for a rebuild within ten minutes of
+// the first the same job: it is already under way.
+func (RebuildArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: 10 * time.Minute}}
+}
 
 // RebuildWorker works RebuildArgs: a minute's work, then the next step.
 type RebuildWorker struct {

@@ -14,8 +14,13 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/net/html"
 
+	"tilltal/internal/calendar"
+	"tilltal/internal/db"
+	"tilltal/internal/inbox"
+	"tilltal/internal/platform"
 	"tilltal/internal/report"
 	"tilltal/internal/report/reporttest"
+	"tilltal/internal/server"
 )
 
 // seedReportWeek seeds the hand-counted week of ../report/testdata and
@@ -362,3 +367,59 @@ func TestReportDigest(t *testing.T) {
 	})
 }
 
+
+// TestReportJobs runs the real job queue: on a database whose figures were
+// never computed the refresh job asks for a rebuild, which computes the
+// seeded week; an item that arrives later is counted by a later refresh.
+func TestReportJobs(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range []db.Dialect{db.SQLite, db.Postgres} {
+		t.Run(string(dialect), func(t *testing.T) {
+			t.Parallel()
+			e := startE2EWith(t, dialect, nil, e2eOptions{Options: server.Options{ReportRefreshInterval: time.Second, FetchPollInterval: 100 * time.Millisecond}})
+			f, err := reporttest.Load("../report/testdata/week.json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			seeded, err := reporttest.Seed(context.Background(), e.app.DB, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if err := e.app.Queue.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() {
+				sctx, scancel := context.WithTimeout(context.Background(), 20*time.Second)
+				defer scancel()
+				_ = e.app.Queue.Stop(sctx)
+			})
+			week := report.Filter{From: calendarDate(2026, 5, 11), To: calendarDate(2026, 5, 17)}
+			incoming := func() int {
+				rows, err := e.app.Reports.Rows(context.Background(), week)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return report.Compute(rows).Total.Incoming
+			}
+			waitFor(t, "the rebuild of the seeded week", func() bool { return incoming() == 8 })
+			waitFor(t, "the rebuild job's completion", func() bool {
+				return e.count("SELECT COUNT(*) FROM river_job WHERE kind = 'report.rebuild' AND state = 'completed'") >= 1
+			})
+			posted := time.Date(2026, 5, 12, 12, 0, 0, 0, time.UTC)
+			err = e.app.DB.InTx(context.Background(), func(tx *db.Tx) error {
+				_, err := inbox.Ingest(context.Background(), tx, seeded.Channels["A"], platform.Event{Platform: platform.Facebook, EventID: "late", Verb: platform.VerbCreate,
+					Object: platform.Object{ExternalID: "late", Kind: platform.KindComment, ThreadID: "post-A", Text: "Och sedan?", CreatedAt: posted,
+						Author: platform.Author{ExternalID: "x", Name: "X"}}}, time.Now())
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "a refresh that counts the new item", func() bool { return incoming() == 9 })
+		})
+	}
+}
+
+func calendarDate(y int, m time.Month, d int) calendar.Date { return calendar.NewDate(y, m, d) }
