@@ -84,7 +84,11 @@ func Compute(rows []Row) Figures {
 	g := Figures{Channels: map[int64]*Stat{}, Departments: map[int64]*Stat{}, Platforms: map[string]*Stat{},
 		Flags: map[string]int{}, Days: map[calendar.Date]map[string]int{}, ChannelPlatform: map[int64]string{}}
 	var idx groupIndex
-	var waits []waitFact
+	n := 0
+	for _, r := range rows {
+		n += len(r.Facts)
+	}
+	waits := make([]waitFact, 0, n)
 	for _, r := range rows {
 		g.Replies += r.Replies
 		for p, s := range r.Waited {
@@ -101,9 +105,12 @@ func Compute(rows []Row) Figures {
 		ch, dept, plat := stat(g.Channels, r.ChannelID), stat(g.Departments, r.DepartmentID), stat(g.Platforms, r.Platform)
 		ci, di, pi := idx.channel(r.ChannelID), idx.dept(r.DepartmentID), idx.platform(r.Platform)
 		for _, f := range r.Facts {
-			for _, s := range []*Stat{&g.Total, ch, dept, plat, &g.Periods[f.Period], &g.Hours[f.How]} {
-				s.add(f)
-			}
+			g.Total.add(f)
+			ch.add(f)
+			dept.add(f)
+			plat.add(f)
+			g.Periods[f.Period].add(f)
+			g.Hours[f.How].add(f)
 			if f.Answered() {
 				waits = append(waits, waitFact{f.Wait, f.How, uint8(f.Period), ci, di, pi})
 			}
@@ -147,7 +154,7 @@ func indexOf[T comparable](list *[]T, v T) int32 {
 // answered items sorted by wait: a group's median is the wait at which
 // its own count reaches its rank.
 func (g *Figures) percentiles(waits []waitFact, idx *groupIndex) {
-	slices.SortFunc(waits, func(a, b waitFact) int { return int(int64(a.wait) - int64(b.wait)) })
+	waits = sortByWait(waits)
 	stats := []*Stat{&g.Total}
 	for i := range g.Periods {
 		stats = append(stats, &g.Periods[i])
@@ -168,16 +175,18 @@ func (g *Figures) percentiles(waits []waitFact, idx *groupIndex) {
 		stats = append(stats, g.Platforms[p])
 	}
 	seen := make([]int, len(stats))
+	r50, r90 := make([]int, len(stats)), make([]int, len(stats))
+	for i, s := range stats {
+		r50[i], r90[i] = rank(s.Answered, 50), rank(s.Answered, 90)
+	}
 	for _, w := range waits {
 		for _, gi := range [...]int{0, 1 + int(w.period), 6 + int(w.how), chBase + int(w.channel), deptBase + int(w.dept), platBase + int(w.plat)} {
-			s := stats[gi]
 			seen[gi]++
-			d := time.Duration(w.wait) * time.Second
-			if seen[gi] == rank(s.Answered, 50) {
-				s.Median = d
+			if seen[gi] == r50[gi] {
+				stats[gi].Median = time.Duration(w.wait) * time.Second
 			}
-			if seen[gi] == rank(s.Answered, 90) {
-				s.P90 = d
+			if seen[gi] == r90[gi] {
+				stats[gi].P90 = time.Duration(w.wait) * time.Second
 			}
 		}
 	}
@@ -185,3 +194,40 @@ func (g *Figures) percentiles(waits []waitFact, idx *groupIndex) {
 
 // rank is the nearest rank of the p-th percentile among n values: ⌈p·n/100⌉.
 func rank(n, p int) int { return (n*p + 99) / 100 }
+
+// sortByWait sorts by wait with a radix sort on its two 16-bit halves
+// (the second only when some wait is over 18 hours): a year holds a
+// million answered items, and comparison sorting them took most of a
+// report's time.
+func sortByWait(a []waitFact) []waitFact {
+	var max uint32
+	for _, w := range a {
+		max = greater(max, w.wait)
+	}
+	buf := make([]waitFact, len(a))
+	for shift := uint(0); shift < 32 && max>>shift > 0; shift += 16 {
+		var count [1 << 16]int
+		for _, w := range a {
+			count[(w.wait>>shift)&0xFFFF]++
+		}
+		pos := 0
+		for i, c := range count {
+			count[i] = pos
+			pos += c
+		}
+		for _, w := range a {
+			k := (w.wait >> shift) & 0xFFFF
+			buf[count[k]] = w
+			count[k]++
+		}
+		a, buf = buf, a
+	}
+	return a
+}
+
+func greater(a, b uint32) uint32 {
+	if b > a {
+		return b
+	}
+	return a
+}
