@@ -63,8 +63,10 @@ type Figures struct {
 	Waited [5]time.Duration
 	// Flags counts incoming items per flag.
 	Flags map[string]int
-	// Days counts incoming items per day and platform.
-	Days map[calendar.Date]map[string]int
+	// Days counts incoming items per day and platform, ChannelDays per
+	// channel and day.
+	Days        map[calendar.Date]map[string]int
+	ChannelDays map[int64]map[calendar.Date]int
 	// ChannelPlatform is each channel's platform as its items give it.
 	ChannelPlatform map[int64]string
 }
@@ -82,7 +84,8 @@ type waitFact struct {
 // Compute sums rows into figures.
 func Compute(rows []Row) Figures {
 	g := Figures{Channels: map[int64]*Stat{}, Departments: map[int64]*Stat{}, Platforms: map[string]*Stat{},
-		Flags: map[string]int{}, Days: map[calendar.Date]map[string]int{}, ChannelPlatform: map[int64]string{}}
+		Flags: map[string]int{}, Days: map[calendar.Date]map[string]int{}, ChannelDays: map[int64]map[calendar.Date]int{},
+		ChannelPlatform: map[int64]string{}}
 	var idx groupIndex
 	n := 0
 	for _, r := range rows {
@@ -101,6 +104,10 @@ func Compute(rows []Row) Figures {
 			g.Days[r.Day] = map[string]int{}
 		}
 		g.Days[r.Day][r.Platform] += r.Incoming
+		if g.ChannelDays[r.ChannelID] == nil {
+			g.ChannelDays[r.ChannelID] = map[calendar.Date]int{}
+		}
+		g.ChannelDays[r.ChannelID][r.Day] += r.Incoming
 		g.ChannelPlatform[r.ChannelID] = r.Platform
 		ch, dept, plat := stat(g.Channels, r.ChannelID), stat(g.Departments, r.DepartmentID), stat(g.Platforms, r.Platform)
 		ci, di, pi := idx.channel(r.ChannelID), idx.dept(r.DepartmentID), idx.platform(r.Platform)

@@ -77,7 +77,7 @@ func (b builder) volume(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b.r.Tables = append(b.r.Tables, b.volumeTime(now), b.volumeChannels(now, before), b.volumePlatforms(now, before))
+	b.r.Tables = append(b.r.Tables, b.volumeTime(now), b.volumeChannelTime(now), b.volumeChannels(now, before), b.volumePlatforms(now, before))
 	b.r.Charts = append(b.r.Charts,
 		Chart{Kind: Columns, Key: "report.chart.volume_time", Table: "volume_time", Series: seriesRange(1, len(b.r.Tables[0].Columns)-1)},
 		Chart{Kind: Bars, Key: "report.chart.volume_channels", Table: "volume_channels", Series: []int{2, 3}})
@@ -117,6 +117,34 @@ func (b builder) volumeTime(g Figures) Table {
 			row = append(row, countLink(n, InboxLink(sub, "platform", p)))
 		}
 		t.Rows = append(t.Rows, append(row, countLink(total, InboxLink(sub))))
+	}
+	return t
+}
+
+// volumeChannelTime counts the public's items per channel and day, week
+// or month: a row per channel, a column per stretch of time.
+func (b builder) volumeChannelTime(g Figures) Table {
+	f := b.r.Filter
+	bks := buckets(f)
+	t := Table{ID: "volume_channel_time", Key: "report.table.volume_channel_time", Columns: []Column{{ID: "channel", Key: "report.col.channel"}}}
+	for _, bk := range bks {
+		t.Columns = append(t.Columns, Column{ID: bk.label, Text: bk.label, Kind: Count})
+	}
+	t.Columns = append(t.Columns, Column{ID: "total", Key: "report.col.total", Kind: Count})
+	for _, id := range b.n.channelsIn(g.Channels, nil) {
+		row := []Cell{label(b.n.channels[id].name)}
+		total := 0
+		for _, bk := range bks {
+			sub := f
+			sub.From, sub.To = bk.from, bk.to
+			n := 0
+			for d := bk.from; !d.After(bk.to); d = d.AddDays(1) {
+				n += g.ChannelDays[id][d]
+			}
+			total += n
+			row = append(row, countLink(n, InboxLink(sub, "channel", id64(id))))
+		}
+		t.Rows = append(t.Rows, append(row, countLink(total, InboxLink(f, "channel", id64(id)))))
 	}
 	return t
 }

@@ -196,6 +196,12 @@ func TestReportPagesByHand(t *testing.T) {
 				t.Errorf("%s %s column %d: %s lists %d items (status %d), want %d", d.table, d.row, d.col, href, n, st, d.n)
 			}
 		}
+		// Volume per channel and day: A has i1 and i2 on Monday 11 May.
+		_, vol := e.get(c, "/rapporter/volym?"+reportWeek)
+		vt := reportTable(t, vol, "volume_channel_time")
+		if r := vt.cells[vt.row(t, "Kanal A")]; strings.Join(r, " ") != "Kanal A 2 0 1 0 0 1 1 5" {
+			t.Errorf("Kanal A per day: %q", r)
+		}
 		checkCSV(t, e, c, "/rapporter/svarstid/csv?"+reportWeek+"&tabell=response_channels", channels)
 		checkXLSX(t, e, c, "/rapporter/svarstid/xlsx?"+reportWeek+"&tabell=response_channels", channels)
 	})
