@@ -429,3 +429,35 @@ func TestReportJobs(t *testing.T) {
 }
 
 func calendarDate(y int, m time.Month, d int) calendar.Date { return calendar.NewDate(y, m, d) }
+
+// TestInboxDrillParameters: the inbox refuses drill-down parameters it
+// cannot read, and narrows by the ones it can.
+func TestInboxDrillParameters(t *testing.T) {
+	t.Parallel()
+	e := startE2E(t, db.SQLite)
+	e.seedReportWeek()
+	c := e.login(communicatorEmail)
+	week := "status=all&from=public&since=2026-05-11&until=2026-05-17"
+	tests := []struct {
+		query  string
+		status int
+		items  int
+	}{
+		{week, http.StatusOK, 8},
+		{week + "&answered=no", http.StatusOK, 1},
+		{week + "&question=1&answered=yes", http.StatusOK, 4},
+		{week + "&period=holiday", http.StatusOK, 1},
+		{week + "&period=weekend&how=139", http.StatusOK, 1}, // Saturday 19–20
+		{week + "&period=office&how=139", http.StatusOK, 0},
+		{week + "&how=200", http.StatusUnprocessableEntity, 0},
+		{week + "&period=lunch", http.StatusUnprocessableEntity, 0},
+		{week + "&answered=maybe", http.StatusUnprocessableEntity, 0},
+		{"status=all&how=10", http.StatusUnprocessableEntity, 0},
+	}
+	for _, tt := range tests {
+		st, page := e.get(c, "/inkorg?"+tt.query)
+		if n := strings.Count(page, `<tr data-id=`); st != tt.status || n != tt.items {
+			t.Errorf("%s: status %d with %d items, want %d with %d", tt.query, st, n, tt.status, tt.items)
+		}
+	}
+}
