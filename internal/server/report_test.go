@@ -202,6 +202,20 @@ func TestReportPagesByHand(t *testing.T) {
 		if r := vt.cells[vt.row(t, "Kanal A")]; strings.Join(r, " ") != "Kanal A 2 0 1 0 0 1 1 5" {
 			t.Errorf("Kanal A per day: %q", r)
 		}
+		// SBF answered i3's question in 17 h, in time, and i7's after 93.5 h,
+		// past its deadline.
+		_, esc := e.get(c, "/rapporter/verksamheter?"+reportWeek)
+		et := reportTable(t, esc, "escalations")
+		if r := et.cells[et.row(t, "Samhällsbyggnadsförvaltningen")]; strings.Join(r[1:9], " ") != "2 2 1 1 0 0 17,0 93,5" {
+			t.Errorf("SBF's turnaround: %q", r)
+		}
+		_, mod := e.get(c, "/rapporter/moderering?"+reportWeek)
+		if mt := reportTable(t, mod, "moderation_flags"); strings.Join(mt.cells[mt.row(t, "threat")], " ") != "threat 1 0 –" {
+			t.Errorf("flags: %q", mt.cells)
+		}
+		if !strings.Contains(mod, "Ingen data: Tilltal för ännu inget register över incidenter") {
+			t.Error("the moderation report does not say that there is no incident data")
+		}
 		checkCSV(t, e, c, "/rapporter/svarstid/csv?"+reportWeek+"&tabell=response_channels", channels)
 		checkXLSX(t, e, c, "/rapporter/svarstid/xlsx?"+reportWeek+"&tabell=response_channels", channels)
 	})
