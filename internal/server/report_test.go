@@ -387,7 +387,6 @@ func TestReportDigest(t *testing.T) {
 	})
 }
 
-
 // TestReportJobs runs the real job queue: on a database whose figures were
 // never computed the refresh job asks for a rebuild, which computes the
 // seeded week; an item that arrives later is counted by a later refresh.

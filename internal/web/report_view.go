@@ -139,7 +139,9 @@ func drawChart(l Localizer, ch report.Chart, t report.Table, id string) template
 		}
 		d.Series = append(d.Series, se)
 	}
-	d.Format = func(v float64) string { return report.Cell{Kind: kind, Num: v}.Format(l.Lang, l.T) + l.T(fmt.Sprintf("report.unit.%d", kind)) }
+	d.Format = func(v float64) string {
+		return report.Cell{Kind: kind, Num: v}.Format(l.Lang, l.T) + l.T(fmt.Sprintf("report.unit.%d", kind))
+	}
 	switch ch.Kind {
 	case report.Columns:
 		return chart.Columns(d)
