@@ -30,6 +30,7 @@ func commands() []command {
 		{"report rebuild", "tilltal report rebuild", "Recompute the reports' daily figures from every item; prints how many rows there are.", runReportRebuild},
 		{"backup", "tilltal backup --to DIR", "Copy the live embedded database and blob store to a new directory (PostgreSQL: use pg_dump).", runBackup},
 		{"loadtest", "tilltal loadtest [--url U] [--rate N] [--duration D] [--concurrency C] [--events E]", "Send signed webhook deliveries to a running Tilltal and report throughput, latency and the ratio to a bare insert.", runLoadtest},
+		{"classify", "tilltal classify [evaluate [--file F] [--json]]", "Score JSON lines {\"id\",\"text\"} from stdin for criminal content; evaluate: precision and recall on a labelled file.", runClassify},
 		{"help", "tilltal help", "Show this help.", nil},
 	}
 }

@@ -22,11 +22,13 @@ import (
 	"tilltal/internal/config"
 	"tilltal/internal/credential"
 	"tilltal/internal/db"
+	"tilltal/internal/diary"
 	"tilltal/internal/escalation"
 	"tilltal/internal/inbox"
 	"tilltal/internal/intake"
 	"tilltal/internal/notify"
 	"tilltal/internal/org"
+	"tilltal/internal/publish"
 	"tilltal/internal/report"
 )
 
@@ -46,6 +48,8 @@ type Deps struct {
 	Inbox  *inbox.Store
 	// Escalations are the questions sent to departments.
 	Escalations *escalation.Store
+	// Diary is the diarium.
+	Diary *diary.Store
 	// Answers are the saved answers.
 	Answers *answer.Store
 	// Actions send replies, hides and deletes to the platforms.
@@ -58,6 +62,8 @@ type Deps struct {
 	Channels *channel.Store
 	// Reports computes the report pages.
 	Reports *report.Store
+	// Publish is publishing: posts, approval, scheduling, consents.
+	Publish *publish.Service
 	// OIDC is nil when OpenID Connect sign-in is not configured.
 	OIDC OIDCFlow
 	Log  *slog.Logger
@@ -183,6 +189,13 @@ func parseForm(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 	if err := r.ParseForm(); err != nil {
 		return errBadForm
+	}
+	for _, vs := range r.PostForm {
+		for _, v := range vs {
+			if !validText(v) {
+				return errBadChars
+			}
+		}
 	}
 	return nil
 }
