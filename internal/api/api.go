@@ -21,6 +21,7 @@ import (
 	"tilltal/internal/org"
 	"tilltal/internal/outbound"
 	"tilltal/internal/publish"
+	"tilltal/internal/report"
 	"tilltal/internal/web"
 )
 
@@ -39,6 +40,8 @@ type API struct {
 	Channels *channel.Store
 	// Incidents are the cases of criminal content and their vault.
 	Incidents *incident.Store
+	// Reports computes the reports.
+	Reports *report.Store
 	// Publish is publishing: posts, approval, scheduling, consents.
 	Publish *publish.Service
 }
@@ -90,6 +93,9 @@ func (a *API) Routes() []web.Mount {
 		{Pattern: "PUT /api/v1/channels/{id}/policy", Access: communicator, Handler: handler(a.setChannelPolicy)},
 		{Pattern: "GET /api/v1/channels/{id}/coverage", Access: web.SignedIn, Handler: handler(a.channelCoverage)},
 		{Pattern: "GET /api/v1/channels/{id}/history", Access: web.SignedIn, Handler: handler(a.channelHistory)},
+		// Reports, scoped to the person's channels like the report pages.
+		{Pattern: "GET /api/v1/reports", Access: reportReaders, Handler: handler(a.reports)},
+		{Pattern: "GET /api/v1/reports/{name}", Access: reportReaders, Handler: handler(a.report)},
 	}, append(a.publishRoutes(), a.incidentRoutes()...)...)
 }
 

@@ -42,6 +42,7 @@ import (
 	"tilltal/internal/platform/meta"
 	"tilltal/internal/platform/youtube"
 	"tilltal/internal/publish"
+	"tilltal/internal/report"
 	"tilltal/internal/secret"
 	"tilltal/internal/web"
 )
@@ -77,6 +78,8 @@ type App struct {
 
 	// Channels is the channel registry.
 	Channels *channel.Store
+	// Reports computes the reports and keeps their figures current.
+	Reports *report.Store
 	// Publish is publishing: posts, approval, scheduling, consents.
 	Publish *publish.Service
 }
@@ -96,6 +99,9 @@ type Options struct {
 	// GapCheckInterval overrides how often every active channel's rota is
 	// checked for gaps (default hourly).
 	GapCheckInterval time.Duration
+	// ReportRefreshInterval overrides how often the report figures are
+	// brought up to date (default every two minutes).
+	ReportRefreshInterval time.Duration
 }
 
 // New opens the database, applies migrations and builds everything.
@@ -128,7 +134,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	if err != nil {
 		return nil, err
 	}
-	a.Outbox.Queue, a.Outbound.Queue, a.Channels.Queue, a.Publish.Queue, a.Incidents.Queue = a.Queue, a.Queue, a.Queue, a.Queue, a.Queue
+	a.Outbox.Queue, a.Outbound.Queue, a.Channels.Queue, a.Publish.Queue, a.Reports.Queue, a.Incidents.Queue = a.Queue, a.Queue, a.Queue, a.Queue, a.Queue, a.Queue
 	a.Credentials.OnConnect = func(ctx context.Context, tx *db.Tx, channelID int64) error {
 		return intake.EnqueueBackfillTx(ctx, tx, a.Queue, channelID)
 	}
@@ -136,7 +142,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	if err != nil {
 		return nil, err
 	}
-	apiSurface := &api.API{DB: d, Org: a.Org, Inbox: a.Inbox, Actions: a.Actions, Channels: a.Channels, Publish: a.Publish, Incidents: a.Incidents}
+	apiSurface := &api.API{DB: d, Org: a.Org, Inbox: a.Inbox, Actions: a.Actions, Channels: a.Channels, Publish: a.Publish, Reports: a.Reports, Incidents: a.Incidents}
 	mounts := append(apiSurface.Routes(),
 		web.Mount{Pattern: "GET /metrics", Access: web.Public, Handler: metricsHandler()},
 		// Meta signs its deliveries; the handler checks the signature
@@ -145,7 +151,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	)
 	a.Web, err = web.New(web.Deps{Config: cfg, DB: d, Org: a.Org, Auth: a.Auth, Outbox: a.Outbox, Inbox: a.Inbox, Escalations: a.Escalations,
 		Actions: a.Actions, Answers: a.Answers, Diary: a.Diary, Intake: a.Intake, Credentials: a.Credentials, Channels: a.Channels, Publish: a.Publish,
-		Incidents: a.Incidents, OIDC: oidc, Log: log, Now: now, Mount: mounts})
+		Reports: a.Reports, Incidents: a.Incidents, OIDC: oidc, Log: log, Now: now, Mount: mounts})
 	if err != nil {
 		return nil, err
 	}
@@ -208,6 +214,14 @@ func (a *App) stores(o Options) {
 		}
 		return a.Publish.Finished(ctx, tx, act)
 	}
+	a.Reports = &report.Store{DB: d, Now: now, Channels: a.Channels, Intake: a.Intake, Outbox: a.Outbox, BaseURL: cfg.BaseURL,
+		Scope: func(ctx context.Context, userID int64) ([]int64, error) {
+			p, err := a.Auth.Principal(ctx, userID)
+			if err != nil {
+				return nil, err
+			}
+			return p.VisibleChannels(), nil
+		}}
 }
 
 // classify scores a new or edited citizen text in the transaction that
@@ -252,6 +266,13 @@ func (a *App) workers(o Options) (*river.Workers, []*river.PeriodicJob) {
 	river.AddWorker(w, &escalation.OverdueWorker{Store: a.Escalations})
 	river.AddWorker(w, &inbox.SLAWorker{Store: a.Inbox, Duty: a.Channels, Outbox: a.Outbox, BaseURL: a.Config.BaseURL})
 	river.AddWorker(w, &channel.GapWorker{Store: a.Channels})
+	river.AddWorker(w, &report.RefreshWorker{Store: a.Reports})
+	river.AddWorker(w, &report.RebuildWorker{Store: a.Reports})
+	river.AddWorker(w, &report.DigestWorker{Store: a.Reports})
+	reportEvery := o.ReportRefreshInterval
+	if reportEvery == 0 {
+		reportEvery = 2 * time.Minute
+	}
 	river.AddWorker(w, &publish.Worker{Service: a.Publish})
 	river.AddWorker(w, &publish.ExpiryWorker{Service: a.Publish})
 	incident.AddWorkers(w, a.Incidents)
@@ -265,6 +286,8 @@ func (a *App) workers(o Options) (*river.Workers, []*river.PeriodicJob) {
 		escalation.PeriodicOverdue(10 * time.Minute),
 		inbox.PeriodicSLA(5 * time.Minute),
 		channel.PeriodicGapCheck(gapEvery),
+		report.PeriodicRefresh(reportEvery),
+		report.PeriodicDigest(time.Hour),
 		publish.PeriodicExpiry(time.Hour),
 		incident.PeriodicWatch(time.Minute),
 	}

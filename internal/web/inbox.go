@@ -120,7 +120,7 @@ func inboxFilter(r *http.Request) (inbox.Filter, inboxForm, error) {
 	if !f.Until.IsZero() {
 		f.Until = f.Until.AddDate(0, 0, 1)
 	}
-	return f, form, nil
+	return f, form, drillFilter(q, &f)
 }
 
 // dateParam reads a yyyy-mm-dd date as the start of that day in Stockholm.

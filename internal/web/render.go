@@ -171,6 +171,9 @@ func navFor(p *auth.Principal, path string) []navItem {
 	if deptAnswerers.Allows(p) {
 		items = append(items, navItem{Href: "/verksamhet/fragor", Key: "nav.questions"})
 	}
+	if reportReaders.Allows(p) {
+		items = append(items, navItem{Href: "/rapporter", Key: "nav.reports"})
+	}
 	items = append(items, navItem{Href: "/admin/kanaler", Key: "nav.channels"}, navItem{Href: "/kanaler", Key: "nav.public_list"})
 	items = append(items, navItem{Href: "/admin/verksamheter", Key: "nav.departments"})
 	if p.Has(org.Communicator) {

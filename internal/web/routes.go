@@ -120,6 +120,14 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /diarium/offentlig", Public, s.publicDiaryPage)
 	s.handle("POST /inkorg/{id}/diarium", diaryKeepers, s.itemRegister)
 
+	// Reports; the filter is scoped to the person's channels.
+	s.handle("GET /rapporter", reportReaders, s.reportPage)
+	s.handle("GET /rapporter/{name}", reportReaders, s.reportPage)
+	s.handle("GET /rapporter/{name}/csv", reportReaders, s.reportExport("csv"))
+	s.handle("GET /rapporter/{name}/xlsx", reportReaders, s.reportExport("xlsx"))
+	s.handle("GET /rapporter/{name}/utskrift", reportReaders, s.reportPrint)
+	s.handle("POST /rapporter/underlag", communicator, s.reportRebuild)
+
 	s.handle("GET /admin/logg", seesAll, s.auditPage)
 	s.handle("GET /admin/plattformar", communicator, s.platformsPage)
 	s.handle("POST /admin/plattformar/kanaler/{id}/token", communicator, s.platformToken)

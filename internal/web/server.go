@@ -30,6 +30,7 @@ import (
 	"tilltal/internal/notify"
 	"tilltal/internal/org"
 	"tilltal/internal/publish"
+	"tilltal/internal/report"
 )
 
 //go:embed templates/*.html
@@ -62,6 +63,8 @@ type Deps struct {
 	Channels *channel.Store
 	// Incidents are the cases of criminal content and their vault.
 	Incidents *incident.Store
+	// Reports computes the report pages.
+	Reports *report.Store
 	// Publish is publishing: posts, approval, scheduling, consents.
 	Publish *publish.Service
 	// OIDC is nil when OpenID Connect sign-in is not configured.
