@@ -7,10 +7,12 @@ import (
 	"time"
 
 	"tilltal/internal/apperr"
+	"tilltal/internal/calendar"
 	"tilltal/internal/db"
 	"tilltal/internal/dbtest"
 	"tilltal/internal/incident"
 	"tilltal/internal/moderation/score"
+	"tilltal/internal/report"
 )
 
 // TestChildAbuseMaterialKeepsMetadataOnly: for signs of child sexual
@@ -132,6 +134,22 @@ func TestModerationReport(t *testing.T) {
 		}
 		if r, _ := f.store.Report(f.ctx, []int64{f.other}, from, from.Add(24*time.Hour)); r.Total != 0 {
 			t.Fatal("another channel's cases counted")
+		}
+		// The same cases as the report package's figures, per crime.
+		day := calendar.DateOf(from)
+		figs, err := f.store.IncidentFigures(f.ctx, report.Filter{From: day, To: day})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantFigs := []report.IncidentFigure{
+			{Category: "olaga hot", Cases: 2, Removed: 2, Median: 10 * time.Minute, P90: 2 * time.Hour, Reported: 1},
+			{Category: "barnpornografibrott (tecken på)", Cases: 1},
+		}
+		if len(figs) != len(wantFigs) || figs[0] != wantFigs[0] || figs[1] != wantFigs[1] {
+			t.Fatalf("figures %+v", figs)
+		}
+		if figs, _ := f.store.IncidentFigures(f.ctx, report.Filter{From: day, To: day, Channels: []int64{f.other}}); len(figs) != 0 {
+			t.Fatal("figures outside the scope")
 		}
 	})
 }
