@@ -214,7 +214,7 @@ func (a *App) stores(o Options) {
 		}
 		return a.Publish.Finished(ctx, tx, act)
 	}
-	a.Reports = &report.Store{DB: d, Now: now, Channels: a.Channels, Intake: a.Intake, Outbox: a.Outbox, BaseURL: cfg.BaseURL,
+	a.Reports = &report.Store{DB: d, Now: now, Channels: a.Channels, Intake: a.Intake, Outbox: a.Outbox, BaseURL: cfg.BaseURL, Incidents: a.Incidents,
 		Scope: func(ctx context.Context, userID int64) ([]int64, error) {
 			p, err := a.Auth.Principal(ctx, userID)
 			if err != nil {
