@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,7 +21,9 @@ import (
 
 	"tilltal/internal/answer"
 	"tilltal/internal/api"
+	"tilltal/internal/archive"
 	"tilltal/internal/auth"
+	"tilltal/internal/blob"
 	"tilltal/internal/channel"
 	"tilltal/internal/clock"
 	"tilltal/internal/config"
@@ -69,6 +72,8 @@ type App struct {
 
 	// Channels is the channel registry.
 	Channels *channel.Store
+	// Archive keeps the public records.
+	Archive *archive.Store
 }
 
 // Options change how an App is built, for tests.
@@ -113,6 +118,11 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	now := clock.Real{}.Now
 	a := &App{Config: cfg, Log: log, DB: d, Secrets: box, Now: now}
 	a.stores(o)
+	blobs, err := blob.NewDir(filepath.Join(cfg.DataDir, "blobs"), 0)
+	if err != nil {
+		return nil, err
+	}
+	a.Archive = &archive.Store{DB: d, Blobs: blobs, HTTP: o.HTTPClient, Now: now, Log: log}
 	workers, periodic := a.workers(o)
 	a.Queue, err = jobs.New(d, log, jobs.Options{Workers: workers, PeriodicJobs: periodic, FetchPollInterval: o.FetchPollInterval})
 	if err != nil {
@@ -163,11 +173,25 @@ func (a *App) stores(o Options) {
 		return err
 	}
 	a.Intake = &intake.Store{DB: d, Now: now, AfterStore: func(ctx context.Context, tx *db.Tx, events []intake.Stored) error {
+		// Each delivery goes into the archive as received, and every item
+		// version below names it; the archive's lock is taken first so
+		// that locks are taken in one order (see archive.LockTx).
+		if err := archive.LockTx(ctx, tx); err != nil {
+			return err
+		}
 		for _, e := range events {
+			src := archive.Source{EventID: e.ID, PlatformEventID: e.EventID}
+			if e.DeliveryID != 0 {
+				seq, err := archive.DeliveryTx(ctx, tx, e.DeliveryID)
+				if err != nil {
+					return err
+				}
+				src.DeliverySeq = seq
+			}
 			if e.ChannelID == 0 {
 				continue
 			}
-			if _, err := inbox.Ingest(ctx, tx, e.ChannelID, e.Event, now()); err != nil {
+			if _, err := inbox.Ingest(archive.WithSource(ctx, src), tx, e.ChannelID, e.Event, now()); err != nil {
 				return err
 			}
 		}
@@ -203,6 +227,9 @@ func (a *App) workers(o Options) (*river.Workers, []*river.PeriodicJob) {
 	river.AddWorker(w, &escalation.OverdueWorker{Store: a.Escalations})
 	river.AddWorker(w, &inbox.SLAWorker{Store: a.Inbox, Duty: a.Channels, Outbox: a.Outbox, BaseURL: a.Config.BaseURL})
 	river.AddWorker(w, &channel.GapWorker{Store: a.Channels})
+	river.AddWorker(w, &archive.FetchWorker{Store: a.Archive})
+	river.AddWorker(w, &archive.SweepWorker{Store: a.Archive})
+	river.AddWorker(w, &archive.CullWorker{Store: a.Archive})
 	gapEvery := o.GapCheckInterval
 	if gapEvery == 0 {
 		gapEvery = time.Hour
@@ -213,6 +240,9 @@ func (a *App) workers(o Options) (*river.Workers, []*river.PeriodicJob) {
 		escalation.PeriodicOverdue(10 * time.Minute),
 		inbox.PeriodicSLA(5 * time.Minute),
 		channel.PeriodicGapCheck(gapEvery),
+		archive.PeriodicFetch(30 * time.Second),
+		archive.PeriodicSweep(10 * time.Minute),
+		archive.PeriodicCull(time.Hour),
 	}
 	return w, periodic
 }

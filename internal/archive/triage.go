@@ -1,0 +1,183 @@
+package archive
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"tilltal/internal/db"
+	"tilltal/internal/swedish"
+)
+
+// TriageRule sets the class of items that meet all its conditions; the
+// first active rule in position order that matches wins, and an item no
+// rule matches is kept in order (hålls ordnad).
+type TriageRule struct {
+	ID       int64
+	Position int
+	Name     string
+	Class    Class
+	// ChannelID limits the rule to one channel; 0 means all.
+	ChannelID int64
+	// ItemKind limits it to one kind of item (comment, message…).
+	ItemKind string
+	// Words match when the item has any of them, as Swedish stems.
+	Words string
+	// MaxWords matches only items of at most so many words.
+	MaxWords int
+	// Flag matches items moderation flagged so; "*" for any flag.
+	Flag      string
+	Active    bool
+	CreatedAt time.Time
+}
+
+// matches reports whether the rule applies to an item.
+func (r TriageRule) matches(it item) bool {
+	if r.ChannelID != 0 && r.ChannelID != it.channelID {
+		return false
+	}
+	if r.ItemKind != "" && r.ItemKind != it.kind {
+		return false
+	}
+	flags := strings.Fields(it.flags)
+	switch {
+	case r.Flag == "*" && len(flags) == 0:
+		return false
+	case r.Flag != "" && r.Flag != "*" && !slices.Contains(flags, r.Flag):
+		return false
+	}
+	if r.MaxWords > 0 && len(swedish.Words(it.body)) > r.MaxWords {
+		return false
+	}
+	if want := swedish.Terms(r.Words); len(want) > 0 {
+		have := swedish.Terms(it.body)
+		if !slices.ContainsFunc(want, func(w string) bool { return slices.Contains(have, w) }) {
+			return false
+		}
+	}
+	return true
+}
+
+const triageColumns = "id, position, name, class, channel_id, item_kind, words, max_words, flag, active, created_at"
+
+func scanTriageRule(row interface{ Scan(...any) error }) (TriageRule, error) {
+	var r TriageRule
+	var class string
+	err := row.Scan(&r.ID, &r.Position, &r.Name, &class, &r.ChannelID, &r.ItemKind, &r.Words, &r.MaxWords, &r.Flag, &r.Active, &r.CreatedAt)
+	r.Class = Class(class)
+	return r, err
+}
+
+func activeTriageRules(ctx context.Context, tx *db.Tx) ([]TriageRule, error) {
+	rows, err := tx.Query(ctx, "SELECT "+triageColumns+" FROM archive_triage_rules WHERE active ORDER BY position, id")
+	if err != nil {
+		return nil, fmt.Errorf("archive: triage rules: %w", err)
+	}
+	defer rows.Close()
+	var out []TriageRule
+	for rows.Next() {
+		r, err := scanTriageRule(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// triage finds the class the rules give an item.
+func triage(ctx context.Context, tx *db.Tx, it item) (Class, int64, error) {
+	rules, err := activeTriageRules(ctx, tx)
+	if err != nil {
+		return "", 0, err
+	}
+	for _, r := range rules {
+		if r.matches(it) {
+			return r.Class, r.ID, nil
+		}
+	}
+	return ClassOrdered, 0, nil
+}
+
+// itemClass is an item's class as it stands.
+type itemClass struct {
+	class        Class
+	ruleID       int64
+	byRegistrar  bool
+	ground       string
+	unclassified bool
+}
+
+func currentClass(ctx context.Context, tx *db.Tx, itemID int64) (itemClass, error) {
+	var c itemClass
+	var class string
+	err := tx.QueryRow(ctx, "SELECT class, rule_id, by_registrar, secrecy_ground FROM archive_item_classes WHERE item_id = ?", itemID).
+		Scan(&class, &c.ruleID, &c.byRegistrar, &c.ground)
+	if errors.Is(err, sql.ErrNoRows) {
+		return itemClass{unclassified: true}, nil
+	}
+	c.class = Class(class)
+	return c, err
+}
+
+// classOnArrival returns an item's class for archiving a version, setting
+// it first when the item is new: from the rules, or, for the
+// municipality's own answer, the class of what it answers.
+func classOnArrival(ctx context.Context, tx *db.Tx, it item, v ItemVersion) (itemClass, error) {
+	c, err := currentClass(ctx, tx, it.id)
+	if err != nil || !c.unclassified {
+		return c, err
+	}
+	cls, ruleID, err := triage(ctx, tx, it)
+	if err != nil {
+		return itemClass{}, err
+	}
+	ground := ""
+	if it.fromUs && it.parentID != "" {
+		var parent int64
+		err := tx.QueryRow(ctx, "SELECT id FROM items WHERE channel_id = ? AND external_id = ?", it.channelID, it.parentID).Scan(&parent)
+		if err == nil {
+			if pc, err := currentClass(ctx, tx, parent); err == nil && !pc.unclassified {
+				cls, ruleID, ground = pc.class, 0, pc.ground
+			}
+		}
+	}
+	c = itemClass{class: cls, ruleID: ruleID, ground: ground}
+	if err := saveClass(ctx, tx, it.id, c, "", v.CapturedAt); err != nil {
+		return itemClass{}, err
+	}
+	return c, historyTx(ctx, tx, it.id, c, "", "", 0, "system:triage", 0, v.CapturedAt)
+}
+
+// saveClass writes an item's class.
+func saveClass(ctx context.Context, tx *db.Tx, itemID int64, c itemClass, previous Class, now time.Time) error {
+	var err error
+	if previous == "" {
+		_, err = tx.Exec(ctx, "INSERT INTO archive_item_classes (item_id, class, rule_id, by_registrar, secrecy_ground, set_at) VALUES (?, ?, ?, ?, ?, ?)",
+			itemID, string(c.class), c.ruleID, c.byRegistrar, c.ground, now.UTC())
+	} else {
+		_, err = tx.Exec(ctx, "UPDATE archive_item_classes SET class = ?, rule_id = ?, by_registrar = ?, secrecy_ground = ?, set_at = ? WHERE item_id = ?",
+			string(c.class), c.ruleID, c.byRegistrar, c.ground, now.UTC(), itemID)
+	}
+	if err != nil {
+		return fmt.Errorf("archive: class: %w", err)
+	}
+	return nil
+}
+
+func historyTx(ctx context.Context, tx *db.Tx, itemID int64, c itemClass, previous Class, reason string, userID int64, actor string, recordSeq int64, now time.Time) error {
+	var user any
+	if userID != 0 {
+		user = userID
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO archive_item_class_history (item_id, class, previous_class, rule_id, reason, secrecy_ground, actor_user_id, actor, record_seq, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, itemID, string(c.class), string(previous), c.ruleID, reason, c.ground, user, actor, recordSeq, now.UTC())
+	if err != nil {
+		return fmt.Errorf("archive: class history: %w", err)
+	}
+	return nil
+}
