@@ -27,6 +27,7 @@ func commands() []command {
 		{"user add", "tilltal user add --email E --name N --role R [--role R2] [--department D] (password on stdin)", "Add a user; prints the user's id.", runUserAdd},
 		{"token create", "tilltal token create --email E [--name N]", "Create an API token for a user; prints the token.", runTokenCreate},
 		{"channel add", "tilltal channel add --platform facebook|instagram|linkedin|youtube --external-id ID --name N --department D", "Add a channel to the registry (as requested; owner, editors and rota follow); prints its id.", runChannelAdd},
+		{"archive verify", "tilltal archive verify", "Check the archive's hash chain; fails naming the first changed, moved or missing record.", runArchiveVerify},
 		{"loadtest", "tilltal loadtest [--url U] [--rate N] [--duration D] [--concurrency C] [--events E]", "Send signed webhook deliveries to a running Tilltal and report throughput, latency and the ratio to a bare insert.", runLoadtest},
 		{"help", "tilltal help", "Show this help.", nil},
 	}
