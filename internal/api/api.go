@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"tilltal/internal/apperr"
+	"tilltal/internal/archive"
 	"tilltal/internal/channel"
 	"tilltal/internal/db"
 	"tilltal/internal/inbox"
@@ -33,6 +34,8 @@ type API struct {
 
 	// Channels is the channel registry.
 	Channels *channel.Store
+	// Archive keeps the public records.
+	Archive *archive.Store
 }
 
 type handler func(w http.ResponseWriter, r *http.Request) error
@@ -82,6 +85,9 @@ func (a *API) Routes() []web.Mount {
 		{Pattern: "PUT /api/v1/channels/{id}/policy", Access: communicator, Handler: handler(a.setChannelPolicy)},
 		{Pattern: "GET /api/v1/channels/{id}/coverage", Access: web.SignedIn, Handler: handler(a.channelCoverage)},
 		{Pattern: "GET /api/v1/channels/{id}/history", Access: web.SignedIn, Handler: handler(a.channelHistory)},
+		// The archive of public records.
+		{Pattern: "GET /api/v1/records", Access: seesAll, Handler: handler(a.records)},
+		{Pattern: "GET /api/v1/records/{seq}", Access: seesAll, Handler: handler(a.record)},
 	}
 }
 

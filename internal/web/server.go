@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"tilltal/internal/answer"
+	"tilltal/internal/archive"
 	"tilltal/internal/apperr"
 	"tilltal/internal/auth"
 	"tilltal/internal/channel"
@@ -55,6 +56,8 @@ type Deps struct {
 	Credentials *credential.Store
 	// Channels is the channel registry.
 	Channels *channel.Store
+	// Archive keeps the public records.
+	Archive *archive.Store
 	// OIDC is nil when OpenID Connect sign-in is not configured.
 	OIDC OIDCFlow
 	Log  *slog.Logger
