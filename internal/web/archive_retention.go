@@ -12,20 +12,20 @@ import (
 )
 
 type retentionData struct {
-	Rules       []archive.RetentionRule
-	Holds       []archive.Hold
-	Cullings    []archive.Culling
-	Channels    []channel.Channel
-	Names       map[int64]string
-	Kinds       []archive.Kind
-	Classes     []archive.Class
-	CanRule     bool
-	CanHold     bool
-	HoldScope   string
-	HoldTarget  string
-	RuleForm    ruleForm
-	RuleError   string
-	HoldError   string
+	Rules      []archive.RetentionRule
+	Holds      []archive.Hold
+	Cullings   []archive.Culling
+	Channels   []channel.Channel
+	Names      map[int64]string
+	Kinds      []archive.Kind
+	Classes    []archive.Class
+	CanRule    bool
+	CanHold    bool
+	HoldScope  string
+	HoldTarget string
+	RuleForm   ruleForm
+	RuleError  string
+	HoldError  string
 }
 
 type ruleForm struct {

@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"tilltal/internal/answer"
-	"tilltal/internal/archive"
 	"tilltal/internal/apperr"
+	"tilltal/internal/archive"
 	"tilltal/internal/auth"
 	"tilltal/internal/channel"
 	"tilltal/internal/config"
