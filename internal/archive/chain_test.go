@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"tilltal/internal/db"
+	"tilltal/internal/db/migrations"
 	"tilltal/internal/dbtest"
 )
 
@@ -185,40 +187,64 @@ func TestTamperingIsCaught(t *testing.T) {
 }
 
 // TestConcurrentAppendsKeepOneChain appends from many goroutines at once,
-// each in its own transaction (on PostgreSQL, on separate connections as
-// separate instances would), and checks that the chain has no fork or gap.
+// each in its own transaction, through two separately opened databases as
+// two Tilltal instances would, and checks that the chain has no fork or
+// gap.
 func TestConcurrentAppendsKeepOneChain(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		const workers, each = 8, 15
-		var wg sync.WaitGroup
-		errs := make(chan error, workers*each)
-		for w := range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := range each {
-					n := w*each + i
-					err := d.InTx(context.Background(), func(tx *db.Tx) error {
-						_, err := AppendTx(context.Background(), tx, testRecord(n, "samtidigt"))
-						return err
-					})
-					if err != nil {
-						errs <- err
-					}
+	for _, dialect := range dbtest.Dialects {
+		t.Run(string(dialect), func(t *testing.T) {
+			t.Parallel()
+			dsn := dbtest.DSN(t, dialect)
+			ctx := context.Background()
+			var instances []*db.DB
+			for range 2 {
+				d, err := db.Open(ctx, dsn)
+				if err != nil {
+					t.Fatal(err)
 				}
-			}()
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			t.Fatal(err)
-		}
-		rep := mustVerify(t, d)
-		if !rep.OK() || rep.Records != workers*each || rep.LastSeq != workers*each {
-			t.Fatalf("chain after concurrent appends: %+v", rep)
-		}
-	})
+				t.Cleanup(func() { d.Close() })
+				if err := migrations.Up(ctx, d, slog.New(slog.DiscardHandler)); err != nil {
+					t.Fatal(err)
+				}
+				instances = append(instances, d)
+			}
+			concurrentAppends(t, instances)
+		})
+	}
+}
+
+func concurrentAppends(t *testing.T, instances []*db.DB) {
+	t.Helper()
+	const workers, each = 8, 15
+	var wg sync.WaitGroup
+	errs := make(chan error, workers*each)
+	for w := range workers {
+		d := instances[w%len(instances)]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				n := w*each + i
+				err := d.InTx(context.Background(), func(tx *db.Tx) error {
+					_, err := AppendTx(context.Background(), tx, testRecord(n, "samtidigt"))
+					return err
+				})
+				if err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	rep := mustVerify(t, instances[0])
+	if !rep.OK() || rep.Records != workers*each || rep.LastSeq != workers*each {
+		t.Fatalf("chain after concurrent appends: %+v", rep)
+	}
 }
 
 // forge adds a correctly hashed record after the last one without moving
