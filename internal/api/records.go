@@ -119,6 +119,7 @@ func (a *API) records(w http.ResponseWriter, r *http.Request) error {
 	if f.After, err = archive.ParseCursor(strings.TrimSpace(q.Get("after"))); err != nil {
 		return err
 	}
+	f.PublicTextOnly = !seesSecrets(r)
 	recs, err := archive.Search(r.Context(), a.DB, f)
 	if err != nil {
 		return err

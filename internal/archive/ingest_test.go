@@ -122,6 +122,14 @@ func TestRegistrarChangesClass(t *testing.T) {
 				t.Fatalf("record %d not marked secret", r.Seq)
 			}
 		}
+		// People who may not read secret records cannot find them by
+		// their words either.
+		if hits := f.search(t, archive.Filter{Query: "problem skolan", PublicTextOnly: true}); len(hits) != 0 {
+			t.Fatalf("secret records found by text: %d", len(hits))
+		}
+		if hits := f.search(t, archive.Filter{Query: "problem skolan"}); len(hits) != 2 {
+			t.Fatalf("%d hits for the registrar, want 2", len(hits))
+		}
 		cls := f.search(t, archive.Filter{Kind: archive.KindClassification})
 		if len(cls) != 1 || cls[0].ItemID != id || cls[0].Direction != archive.Internal {
 			t.Fatalf("classification records: %+v", cls)

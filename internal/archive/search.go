@@ -29,6 +29,9 @@ type Filter struct {
 	// Since and Until bound occurred_at (the receipt time): Since ≤ t < Until.
 	Since time.Time
 	Until time.Time
+	// PublicTextOnly keeps secret records out of free-text matches, for
+	// people who may not read them: a hit would tell what they contain.
+	PublicTextOnly bool
 	// After pages on: records listed after this one (see Cursor).
 	After Cursor
 	Limit int
@@ -150,6 +153,9 @@ func searchWhere(dialect db.Dialect, f Filter, common bool) (string, []any, bool
 	if terms := swedish.Terms(f.Query); len(terms) > 0 {
 		c, v := matchClause(dialect, terms, common)
 		add(c, v)
+		if f.PublicTextOnly {
+			add("NOT r.secret")
+		}
 	} else if strings.TrimSpace(f.Query) != "" {
 		return "", nil, false
 	}

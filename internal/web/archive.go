@@ -82,6 +82,7 @@ func (s *Server) archivePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	f.PublicTextOnly = !seesSecrets(p)
 	names, channels, err := s.channelNames(ctx, p)
 	if err != nil {
 		return err

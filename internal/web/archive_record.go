@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -25,6 +26,8 @@ type archiveRecordData struct {
 	Holds       []archive.Hold
 	CanClassify bool
 	CanHold     bool
+	// FileLink downloads an attachment record's file.
+	FileLink string
 }
 
 // rawShown bounds the raw content shown on the page.
@@ -59,6 +62,12 @@ func (s *Server) archiveRecordPage(w http.ResponseWriter, r *http.Request) error
 	}
 	if d.Attachments, err = s.Archive.Attachments(ctx, seq); err != nil {
 		return err
+	}
+	if rec.Kind == archive.KindAttachment && rec.Content != nil && !d.Record.Masked {
+		var c archive.AttachmentContent
+		if json.Unmarshal(rec.Content, &c) == nil {
+			d.FileLink = "/arkiv/" + strconv.FormatInt(c.SourceSeq, 10) + "/bilagor/" + strconv.Itoa(c.Position)
+		}
 	}
 	if rec.ItemID != 0 {
 		related, err := archive.Search(ctx, s.DB, archive.Filter{ItemID: rec.ItemID, Limit: 100})
