@@ -112,38 +112,71 @@ func archiveTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microseco
 // computeHash returns the record's hash over the canonical encoding of its
 // metadata, content hash and predecessor (see the package documentation).
 func computeHash(r *Record) string {
-	b := make([]byte, 0, 512)
-	b = append(b, "tilltal-archive-record-v1\n"...)
-	field := func(name, value string) {
-		b = append(b, name...)
-		b = append(b, '=')
-		b = strconv.AppendInt(b, int64(len(value)), 10)
-		b = append(b, ':')
-		b = append(b, value...)
-		b = append(b, '\n')
-	}
-	num := func(name string, v int64) { field(name, strconv.FormatInt(v, 10)) }
-	num("seq", r.Seq)
-	field("prev_hash", r.PrevHash)
-	field("kind", string(r.Kind))
-	num("channel_id", r.ChannelID)
-	num("department_id", r.DepartmentID)
-	num("item_id", r.ItemID)
-	num("item_version", int64(r.ItemVersion))
-	num("thread_id", r.ThreadID)
-	field("platform", r.Platform)
-	field("external_id", r.ExternalID)
-	field("author_id", r.AuthorID)
-	field("author_name", r.AuthorName)
-	field("direction", string(r.Direction))
-	field("occurred_at", r.OccurredAt.UTC().Format(timeFormat))
-	field("captured_at", r.CapturedAt.UTC().Format(timeFormat))
-	num("ref_seq", r.RefSeq)
-	field("content_type", r.ContentType)
-	num("content_size", r.ContentSize)
-	field("content_sha256", r.ContentSHA256)
-	sum := sha256.Sum256(b)
+	var h hasher
+	sum := h.sum(r)
 	return hex.EncodeToString(sum[:])
+}
+
+// hasher computes record hashes, reusing its buffers: Verify hashes a
+// million records and should not allocate for each.
+type hasher struct {
+	buf, scratch []byte
+}
+
+func (h *hasher) field(name string, value []byte) {
+	h.buf = append(h.buf, name...)
+	h.buf = append(h.buf, '=')
+	h.buf = strconv.AppendInt(h.buf, int64(len(value)), 10)
+	h.buf = append(h.buf, ':')
+	h.buf = append(h.buf, value...)
+	h.buf = append(h.buf, '\n')
+}
+
+func (h *hasher) str(name, value string) {
+	h.scratch = append(h.scratch[:0], value...)
+	h.field(name, h.scratch)
+}
+
+func (h *hasher) num(name string, v int64) {
+	h.scratch = strconv.AppendInt(h.scratch[:0], v, 10)
+	h.field(name, h.scratch)
+}
+
+func (h *hasher) time(name string, t time.Time) {
+	h.scratch = t.UTC().AppendFormat(h.scratch[:0], timeFormat)
+	h.field(name, h.scratch)
+}
+
+func (h *hasher) sum(r *Record) [32]byte {
+	h.buf = append(h.buf[:0], "tilltal-archive-record-v1\n"...)
+	h.num("seq", r.Seq)
+	h.str("prev_hash", r.PrevHash)
+	h.str("kind", string(r.Kind))
+	h.num("channel_id", r.ChannelID)
+	h.num("department_id", r.DepartmentID)
+	h.num("item_id", r.ItemID)
+	h.num("item_version", int64(r.ItemVersion))
+	h.num("thread_id", r.ThreadID)
+	h.str("platform", r.Platform)
+	h.str("external_id", r.ExternalID)
+	h.str("author_id", r.AuthorID)
+	h.str("author_name", r.AuthorName)
+	h.str("direction", string(r.Direction))
+	h.time("occurred_at", r.OccurredAt)
+	h.time("captured_at", r.CapturedAt)
+	h.num("ref_seq", r.RefSeq)
+	h.str("content_type", r.ContentType)
+	h.num("content_size", r.ContentSize)
+	h.str("content_sha256", r.ContentSHA256)
+	return sha256.Sum256(h.buf)
+}
+
+// matches reports whether a digest is the hex string want, without
+// allocating.
+func matches(sum [32]byte, want string) bool {
+	var dst [64]byte
+	hex.Encode(dst[:], sum[:])
+	return string(dst[:]) == want
 }
 
 func sha256Hex(b []byte) string {

@@ -2,6 +2,7 @@ package archive
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -98,6 +99,7 @@ func readSnapshot(ctx context.Context, d *db.DB) (*sql.Tx, error) {
 }
 
 type verifier struct {
+	h           hasher
 	prev        head
 	report      Report
 	unexplained map[int64]bool
@@ -123,12 +125,12 @@ func (v *verifier) check(r *Record) {
 	if r.PrevHash != v.prev.hash && r.Seq == v.prev.seq+1 {
 		v.problem(r.Seq, "does not follow record %d: its previous hash is not that record's hash (records were changed, moved or deleted)", v.prev.seq)
 	}
-	if got := computeHash(r); got != r.Hash {
+	if !matches(v.h.sum(r), r.Hash) {
 		v.problem(r.Seq, "hash does not match its metadata (the record was changed after it was written)")
 	}
 	switch {
 	case r.Content != nil:
-		if int64(len(r.Content)) != r.ContentSize || sha256Hex(r.Content) != r.ContentSHA256 {
+		if int64(len(r.Content)) != r.ContentSize || !matches(sha256.Sum256(r.Content), r.ContentSHA256) {
 			v.problem(r.Seq, "content does not match its SHA-256 (the content was changed after it was written)")
 		}
 	default:
