@@ -20,7 +20,7 @@ type Filter struct {
 	ChannelID    int64
 	DepartmentID int64
 	Platform     string
-	// Author is an author's name (any case) or platform id.
+	// Author is an author's name, in any case.
 	Author      string
 	Kind        Kind
 	DiaryNumber string
@@ -126,7 +126,7 @@ func searchWhere(dialect db.Dialect, f Filter, common bool) (string, []any, bool
 		add("r.platform = ?", f.Platform)
 	}
 	if a := strings.TrimSpace(f.Author); a != "" {
-		add("(r.author_key = ? OR r.author_id = ?)", strings.ToLower(a), a)
+		add("r.author_key = ?", strings.ToLower(a))
 	}
 	if f.Kind != "" {
 		add("r.kind = ?", string(f.Kind))

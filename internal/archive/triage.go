@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"tilltal/internal/db"
@@ -35,8 +36,32 @@ type TriageRule struct {
 	CreatedAt time.Time
 }
 
+// ruleTermsMemo remembers the stems of rules' words: stemming is the
+// costly part of matching, rules change seldom, and the stems of a text
+// never change, so the memo can only be stale in size, not in content.
+var ruleTermsMemo sync.Map // string → []string
+
+func ruleTerms(words string) []string {
+	if t, ok := ruleTermsMemo.Load(words); ok {
+		return t.([]string)
+	}
+	t := swedish.Terms(words)
+	ruleTermsMemo.Store(words, t)
+	return t
+}
+
+// itemText is an item's text as the rules see it, analysed once.
+type itemText struct {
+	words int
+	terms []string
+}
+
+func analyse(body string) itemText {
+	return itemText{words: len(swedish.Words(body)), terms: swedish.Terms(body)}
+}
+
 // matches reports whether the rule applies to an item.
-func (r TriageRule) matches(it item) bool {
+func (r TriageRule) matches(it item, text itemText) bool {
 	if r.ChannelID != 0 && r.ChannelID != it.channelID {
 		return false
 	}
@@ -50,40 +75,33 @@ func (r TriageRule) matches(it item) bool {
 	case r.Flag != "" && r.Flag != "*" && !slices.Contains(flags, r.Flag):
 		return false
 	}
-	if r.MaxWords > 0 && len(swedish.Words(it.body)) > r.MaxWords {
+	if r.MaxWords > 0 && text.words > r.MaxWords {
 		return false
 	}
-	if want := swedish.Terms(r.Words); len(want) > 0 {
-		have := swedish.Terms(it.body)
-		if !slices.ContainsFunc(want, func(w string) bool { return slices.Contains(have, w) }) {
+	if want := ruleTerms(r.Words); len(want) > 0 {
+		if !slices.ContainsFunc(want, func(w string) bool { return slices.Contains(text.terms, w) }) {
 			return false
 		}
 	}
 	return true
 }
 
-const triageColumns = "id, position, name, class, channel_id, item_kind, words, max_words, flag, active, created_at"
-
-func scanTriageRule(row interface{ Scan(...any) error }) (TriageRule, error) {
-	var r TriageRule
-	var class string
-	err := row.Scan(&r.ID, &r.Position, &r.Name, &class, &r.ChannelID, &r.ItemKind, &r.Words, &r.MaxWords, &r.Flag, &r.Active, &r.CreatedAt)
-	r.Class = Class(class)
-	return r, err
-}
-
+// activeTriageRules reads the conditions of the active rules: only what
+// matching needs, since it runs for every new item.
 func activeTriageRules(ctx context.Context, tx *db.Tx) ([]TriageRule, error) {
-	rows, err := tx.Query(ctx, "SELECT "+triageColumns+" FROM archive_triage_rules WHERE active ORDER BY position, id")
+	rows, err := tx.Query(ctx, "SELECT id, class, channel_id, item_kind, words, max_words, flag FROM archive_triage_rules WHERE active ORDER BY position, id")
 	if err != nil {
 		return nil, fmt.Errorf("archive: triage rules: %w", err)
 	}
 	defer rows.Close()
 	var out []TriageRule
 	for rows.Next() {
-		r, err := scanTriageRule(rows)
-		if err != nil {
+		r := TriageRule{Active: true}
+		var class string
+		if err := rows.Scan(&r.ID, &class, &r.ChannelID, &r.ItemKind, &r.Words, &r.MaxWords, &r.Flag); err != nil {
 			return nil, err
 		}
+		r.Class = Class(class)
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -95,8 +113,9 @@ func triage(ctx context.Context, tx *db.Tx, it item) (Class, int64, error) {
 	if err != nil {
 		return "", 0, err
 	}
+	text := analyse(it.body)
 	for _, r := range rules {
-		if r.matches(it) {
+		if r.matches(it, text) {
 			return r.Class, r.ID, nil
 		}
 	}
@@ -128,9 +147,14 @@ func currentClass(ctx context.Context, tx *db.Tx, itemID int64) (itemClass, erro
 // it first when the item is new: from the rules, or, for the
 // municipality's own answer, the class of what it answers.
 func classOnArrival(ctx context.Context, tx *db.Tx, it item, v ItemVersion) (itemClass, error) {
-	c, err := currentClass(ctx, tx, it.id)
-	if err != nil || !c.unclassified {
-		return c, err
+	// A first version is a new item, which has no class yet; later
+	// versions keep the class the item has (items archived before the
+	// archive existed get one now).
+	if v.Version != 1 {
+		c, err := currentClass(ctx, tx, it.id)
+		if err != nil || !c.unclassified {
+			return c, err
+		}
 	}
 	cls, ruleID, err := triage(ctx, tx, it)
 	if err != nil {
@@ -146,7 +170,7 @@ func classOnArrival(ctx context.Context, tx *db.Tx, it item, v ItemVersion) (ite
 			}
 		}
 	}
-	c = itemClass{class: cls, ruleID: ruleID, ground: ground}
+	c := itemClass{class: cls, ruleID: ruleID, ground: ground}
 	if err := saveClass(ctx, tx, it.id, c, "", v.CapturedAt); err != nil {
 		return itemClass{}, err
 	}

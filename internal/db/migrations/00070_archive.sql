@@ -52,16 +52,15 @@ CREATE TABLE archive_records (
     secrecy_ground TEXT NOT NULL DEFAULT ''
 );
 -- Search lists newest first by receipt time: each filter's index ends in
--- (occurred_at, seq), so that a page is a short walk down one index.
+-- (occurred_at, seq), so that a page is a short walk down one index. Only
+-- selective filters have an index; common values (a department, a
+-- platform) are found by walking archive_records_occurred. Every index
+-- costs each append, so there are no more than search needs.
 CREATE INDEX archive_records_occurred ON archive_records (occurred_at, seq);
 CREATE INDEX archive_records_channel ON archive_records (channel_id, occurred_at, seq);
-CREATE INDEX archive_records_department ON archive_records (department_id, occurred_at, seq);
 CREATE INDEX archive_records_kind ON archive_records (kind, occurred_at, seq);
-CREATE INDEX archive_records_platform ON archive_records (platform, occurred_at, seq);
 CREATE INDEX archive_records_author ON archive_records (author_key, occurred_at, seq);
-CREATE INDEX archive_records_author_id ON archive_records (author_id, occurred_at, seq);
 CREATE INDEX archive_records_item ON archive_records (item_id, seq);
-CREATE INDEX archive_records_thread ON archive_records (thread_id, seq);
 CREATE INDEX archive_records_diary ON archive_records (diary_number, seq) WHERE diary_number <> '';
 --sqlite: CREATE VIRTUAL TABLE archive_records_fts USING fts5(search_text, content='archive_records', content_rowid='seq', tokenize='unicode61 remove_diacritics 0');
 --sqlite: CREATE TRIGGER archive_records_fts_insert AFTER INSERT ON archive_records WHEN new.search_text <> '' BEGIN INSERT INTO archive_records_fts (rowid, search_text) VALUES (new.seq, new.search_text); END;
