@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -233,6 +234,35 @@ func TestReplyRecord(t *testing.T) {
 		rs := f.search(t, archive.Filter{Kind: archive.KindReply})
 		if len(rs) != 1 || rs[0].Direction != archive.Out || rs[0].AuthorName != "Eva Ek" || rs[0].ExternalID != "c1_r1" || rs[0].Text() != "Vi har öppet 10–16." {
 			t.Fatalf("reply records: %+v", rs)
+		}
+		f.verify(t)
+	})
+}
+
+// TestMarkRegistered gives records a diary number through a registration
+// record; a clash with another number is refused and changes nothing.
+func TestMarkRegistered(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		id := f.ingest(t, f.ch1, comment("c1", "Jag vill överklaga beslutet om bygglov.", platform.VerbCreate, t0))
+		recs := f.search(t, archive.Filter{ItemID: id})
+		register := func(number string) error {
+			return d.InTx(ctx, func(tx *db.Tx) error {
+				_, err := archive.MarkRegisteredTx(ctx, tx, number, 42, "Överklagande av bygglov", []int64{recs[0].Seq}, t0)
+				return err
+			})
+		}
+		if err := register("KS 2026/0042"); err != nil {
+			t.Fatal(err)
+		}
+		if err := register("KS 2026/0043"); err == nil || !strings.Contains(err.Error(), "redan diarieförd") {
+			t.Fatalf("clash: %v", err)
+		}
+		hits := f.search(t, archive.Filter{DiaryNumber: "KS 2026/0042"})
+		if len(hits) != 2 || hits[0].Kind != archive.KindRegistration || hits[1].Seq != recs[0].Seq {
+			t.Fatalf("by diary number: %+v", hits)
 		}
 		f.verify(t)
 	})
