@@ -205,3 +205,24 @@ func historyTx(ctx context.Context, tx *db.Tx, itemID int64, c itemClass, previo
 	}
 	return nil
 }
+
+// TriageRules lists every triage rule in the order they are tried.
+func (s *Store) TriageRules(ctx context.Context) ([]TriageRule, error) {
+	rows, err := s.DB.Query(ctx, `SELECT id, position, name, class, channel_id, item_kind, words, max_words, flag, active, created_at
+		FROM archive_triage_rules ORDER BY active DESC, position, id`)
+	if err != nil {
+		return nil, fmt.Errorf("archive: triage rules: %w", err)
+	}
+	defer rows.Close()
+	var out []TriageRule
+	for rows.Next() {
+		var r TriageRule
+		var class string
+		if err := rows.Scan(&r.ID, &r.Position, &r.Name, &class, &r.ChannelID, &r.ItemKind, &r.Words, &r.MaxWords, &r.Flag, &r.Active, &r.CreatedAt); err != nil {
+			return nil, err
+		}
+		r.Class = Class(class)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

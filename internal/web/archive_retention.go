@@ -13,6 +13,7 @@ import (
 
 type retentionData struct {
 	Rules      []archive.RetentionRule
+	Triage     []archive.TriageRule
 	Holds      []archive.Hold
 	Cullings   []archive.Culling
 	Channels   []channel.Channel
@@ -44,6 +45,9 @@ func (s *Server) renderRetention(w http.ResponseWriter, r *http.Request, status 
 	p := PrincipalFrom(ctx)
 	var err error
 	if d.Rules, err = s.Archive.RetentionRules(ctx); err != nil {
+		return err
+	}
+	if d.Triage, err = s.Archive.TriageRules(ctx); err != nil {
 		return err
 	}
 	if d.Holds, err = s.Archive.Holds(ctx, false); err != nil {
