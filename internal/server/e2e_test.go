@@ -31,12 +31,19 @@ type e2e struct {
 
 func startE2E(t *testing.T, dialect db.Dialect) *e2e {
 	t.Helper()
-	return startE2EWith(t, dialect, nil, server.Options{})
+	return startE2EWith(t, dialect, nil, e2eOptions{})
+}
+
+// e2eOptions are the server's options and where its log goes.
+type e2eOptions struct {
+	server.Options
+	// LogTo receives the server's JSON log, at debug level.
+	LogTo io.Writer
 }
 
 // startE2EWith starts Tilltal with extra settings and options, seeded with
 // the demo municipality and served over real HTTP.
-func startE2EWith(t *testing.T, dialect db.Dialect, env map[string]string, o server.Options) *e2e {
+func startE2EWith(t *testing.T, dialect db.Dialect, env map[string]string, o e2eOptions) *e2e {
 	t.Helper()
 	dir := t.TempDir()
 	settings := map[string]string{
@@ -52,7 +59,11 @@ func startE2EWith(t *testing.T, dialect db.Dialect, env map[string]string, o ser
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	app, err := server.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), o)
+	var logs io.Writer = io.Discard
+	if o.LogTo != nil {
+		logs = o.LogTo
+	}
+	app, err := server.New(ctx, cfg, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), o.Options)
 	if err != nil {
 		t.Fatal(err)
 	}

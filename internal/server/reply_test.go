@@ -22,7 +22,7 @@ func startSim(t *testing.T, dialect string) (*e2e, int64) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	e := startE2EWith(t, db.Dialect(dialect), nil, server.Options{Connectors: demo.Connectors(11), PollEvery: time.Hour, FetchPollInterval: 50 * time.Millisecond})
+	e := startE2EWith(t, db.Dialect(dialect), nil, e2eOptions{Options: server.Options{Connectors: demo.Connectors(11), PollEvery: time.Hour, FetchPollInterval: 50 * time.Millisecond}})
 	app := e.app
 	dep := e.department("KFF")
 	now := time.Now().UTC()

@@ -30,10 +30,12 @@ import (
 	"tilltal/internal/credential"
 	"tilltal/internal/db"
 	"tilltal/internal/db/migrations"
+	"tilltal/internal/diary"
 	"tilltal/internal/escalation"
 	"tilltal/internal/inbox"
 	"tilltal/internal/intake"
 	"tilltal/internal/jobs"
+	"tilltal/internal/moderation/score"
 	"tilltal/internal/notify"
 	"tilltal/internal/org"
 	"tilltal/internal/outbound"
@@ -41,6 +43,8 @@ import (
 	"tilltal/internal/platform/linkedin"
 	"tilltal/internal/platform/meta"
 	"tilltal/internal/platform/youtube"
+	"tilltal/internal/publish"
+	"tilltal/internal/report"
 	"tilltal/internal/secret"
 	"tilltal/internal/web"
 )
@@ -61,6 +65,8 @@ type App struct {
 	Outbound    *outbound.Service
 	// Answers are the saved answers.
 	Answers *answer.Store
+	// Diary is the diarium.
+	Diary *diary.Store
 	// Actions send replies, hides and deletes of inbox items.
 	Actions    *inbox.Actions
 	Connectors map[platform.Name]platform.Connector
@@ -72,6 +78,10 @@ type App struct {
 
 	// Channels is the channel registry.
 	Channels *channel.Store
+	// Reports computes the reports and keeps their figures current.
+	Reports *report.Store
+	// Publish is publishing: posts, approval, scheduling, consents.
+	Publish *publish.Service
 	// Archive keeps the public records.
 	Archive *archive.Store
 }
@@ -91,6 +101,9 @@ type Options struct {
 	// GapCheckInterval overrides how often every active channel's rota is
 	// checked for gaps (default hourly).
 	GapCheckInterval time.Duration
+	// ReportRefreshInterval overrides how often the report figures are
+	// brought up to date (default every two minutes).
+	ReportRefreshInterval time.Duration
 }
 
 // New opens the database, applies migrations and builds everything.
@@ -128,7 +141,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	if err != nil {
 		return nil, err
 	}
-	a.Outbox.Queue, a.Outbound.Queue, a.Channels.Queue = a.Queue, a.Queue, a.Queue
+	a.Outbox.Queue, a.Outbound.Queue, a.Channels.Queue, a.Publish.Queue, a.Reports.Queue = a.Queue, a.Queue, a.Queue, a.Queue, a.Queue
 	a.Credentials.OnConnect = func(ctx context.Context, tx *db.Tx, channelID int64) error {
 		return intake.EnqueueBackfillTx(ctx, tx, a.Queue, channelID)
 	}
@@ -136,7 +149,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	if err != nil {
 		return nil, err
 	}
-	apiSurface := &api.API{DB: d, Org: a.Org, Inbox: a.Inbox, Actions: a.Actions, Channels: a.Channels, Archive: a.Archive}
+	apiSurface := &api.API{DB: d, Org: a.Org, Inbox: a.Inbox, Actions: a.Actions, Channels: a.Channels, Publish: a.Publish, Reports: a.Reports, Archive: a.Archive}
 	mounts := append(apiSurface.Routes(),
 		web.Mount{Pattern: "GET /metrics", Access: web.Public, Handler: metricsHandler()},
 		// Meta signs its deliveries; the handler checks the signature
@@ -144,7 +157,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 		web.Mount{Pattern: "/webhooks/meta", Access: web.Public, Handler: &intake.MetaWebhook{Store: a.Intake, AppSecret: cfg.MetaAppSecret, VerifyToken: cfg.MetaVerifyToken, Log: log}},
 	)
 	a.Web, err = web.New(web.Deps{Config: cfg, DB: d, Org: a.Org, Auth: a.Auth, Outbox: a.Outbox, Inbox: a.Inbox, Escalations: a.Escalations,
-		Actions: a.Actions, Answers: a.Answers, Intake: a.Intake, Credentials: a.Credentials, Channels: a.Channels, Archive: a.Archive, OIDC: oidc, Log: log, Now: now, Mount: mounts})
+		Actions: a.Actions, Answers: a.Answers, Diary: a.Diary, Intake: a.Intake, Credentials: a.Credentials, Channels: a.Channels, Publish: a.Publish, Reports: a.Reports, Archive: a.Archive, OIDC: oidc, Log: log, Now: now, Mount: mounts})
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +204,11 @@ func (a *App) stores(o Options) {
 			if e.ChannelID == 0 {
 				continue
 			}
-			if _, err := inbox.Ingest(archive.WithSource(ctx, src), tx, e.ChannelID, e.Event, now()); err != nil {
+			res, err := inbox.Ingest(archive.WithSource(ctx, src), tx, e.ChannelID, e.Event, now())
+			if err != nil {
+				return err
+			}
+			if err := classify(ctx, tx, res, e.Event, now()); err != nil {
 				return err
 			}
 		}
@@ -201,7 +218,43 @@ func (a *App) stores(o Options) {
 	a.Outbound = &outbound.Service{DB: d, Credentials: a.Credentials, Connectors: a.Connectors, Now: now}
 	a.Actions = &inbox.Actions{Store: a.Inbox, Outbound: a.Outbound}
 	a.Answers = &answer.Store{DB: d, Now: now}
-	a.Outbound.OnFinish = a.Actions.Finished
+	a.Diary = &diary.Store{DB: d, Now: now}
+	a.Publish = &publish.Service{DB: d, Outbox: a.Outbox, Outbound: a.Outbound, Channels: a.Channels, Now: now, BaseURL: cfg.BaseURL}
+	// A finished action is an inbox item's (a reply, a hide) or a post's
+	// (a publish); each hook leaves the other's actions alone.
+	a.Outbound.OnFinish = func(ctx context.Context, tx *db.Tx, act outbound.Action) error {
+		if err := a.Actions.Finished(ctx, tx, act); err != nil {
+			return err
+		}
+		return a.Publish.Finished(ctx, tx, act)
+	}
+	a.Reports = &report.Store{DB: d, Now: now, Channels: a.Channels, Intake: a.Intake, Outbox: a.Outbox, BaseURL: cfg.BaseURL,
+		Scope: func(ctx context.Context, userID int64) ([]int64, error) {
+			p, err := a.Auth.Principal(ctx, userID)
+			if err != nil {
+				return nil, err
+			}
+			return p.VisibleChannels(), nil
+		}}
+}
+
+// classify scores a new or edited citizen text in the transaction that
+// stored it: its tone (positive comments are answered too, and counted) and
+// any criminal or offensive content, flagged for review.
+func classify(ctx context.Context, tx *db.Tx, res inbox.Ingested, ev platform.Event, now time.Time) error {
+	if !res.Changed || ev.Object.Author.IsPage || ev.Object.Text == "" {
+		return nil
+	}
+	r := score.Classify(ev.Object.Text)
+	c := inbox.Classification{Sentiment: r.Sentiment.Label}
+	for _, f := range r.Flags {
+		c.Flags = append(c.Flags, f.String())
+	}
+	if err := inbox.SetClassification(ctx, tx, res.ItemID, c); err != nil || len(c.Flags) == 0 {
+		return err
+	}
+	// A flagged item is registered (the archive's triage rules say so).
+	return archive.RetriageTx(ctx, tx, res.ItemID, now)
 }
 
 // workers registers every job kind and the periodic jobs.
@@ -230,6 +283,15 @@ func (a *App) workers(o Options) (*river.Workers, []*river.PeriodicJob) {
 	river.AddWorker(w, &archive.FetchWorker{Store: a.Archive})
 	river.AddWorker(w, &archive.SweepWorker{Store: a.Archive})
 	river.AddWorker(w, &archive.CullWorker{Store: a.Archive})
+	river.AddWorker(w, &report.RefreshWorker{Store: a.Reports})
+	river.AddWorker(w, &report.RebuildWorker{Store: a.Reports})
+	river.AddWorker(w, &report.DigestWorker{Store: a.Reports})
+	reportEvery := o.ReportRefreshInterval
+	if reportEvery == 0 {
+		reportEvery = 2 * time.Minute
+	}
+	river.AddWorker(w, &publish.Worker{Service: a.Publish})
+	river.AddWorker(w, &publish.ExpiryWorker{Service: a.Publish})
 	gapEvery := o.GapCheckInterval
 	if gapEvery == 0 {
 		gapEvery = time.Hour
@@ -243,6 +305,9 @@ func (a *App) workers(o Options) (*river.Workers, []*river.PeriodicJob) {
 		archive.PeriodicFetch(30 * time.Second),
 		archive.PeriodicSweep(10 * time.Minute),
 		archive.PeriodicCull(time.Hour),
+		report.PeriodicRefresh(reportEvery),
+		report.PeriodicDigest(time.Hour),
+		publish.PeriodicExpiry(time.Hour),
 	}
 	return w, periodic
 }

@@ -2,6 +2,10 @@ package server_test
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,4 +71,33 @@ func TestSLAAlerts(t *testing.T) {
 			t.Fatalf("owner alerts at 12:05: %d, want 2", n)
 		}
 	})
+}
+
+func TestResponseTargetIsSetPerChannel(t *testing.T) {
+	t.Parallel()
+	e := startE2E(t, "sqlite")
+	var id int64
+	if err := e.app.DB.QueryRow(context.Background(), "SELECT id FROM channels ORDER BY id LIMIT 1").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	c := e.login("kommunikator@exempelby.se")
+	page := fmt.Sprintf("/admin/kanaler/%d/jourschema", id)
+	if st, body := e.get(c, page); st != 200 || !strings.Contains(body, `name="minutes" type="number" min="15" max="4320" value="120"`) {
+		t.Fatalf("rota page: %d", st)
+	}
+	for _, bad := range []string{"5", "x", "100000"} {
+		if st, _, _ := e.post(c, fmt.Sprintf("/admin/kanaler/%d/svarsmal", id), url.Values{"minutes": {bad}, "csrf": {e.csrf(c, page)}}); st != http.StatusUnprocessableEntity {
+			t.Fatalf("target %q: %d", bad, st)
+		}
+	}
+	if st, _, _ := e.post(c, fmt.Sprintf("/admin/kanaler/%d/svarsmal", id), url.Values{"minutes": {"45"}, "csrf": {e.csrf(c, page)}}); st != http.StatusSeeOther {
+		t.Fatalf("set target: %d", st)
+	}
+	if got, _ := e.app.Channels.ResponseTarget(context.Background(), id); got != 45*time.Minute {
+		t.Fatalf("target %v", got)
+	}
+	ed := e.login("redaktor@exempelby.se")
+	if st, _, _ := e.post(ed, fmt.Sprintf("/admin/kanaler/%d/svarsmal", id), url.Values{"minutes": {"60"}, "csrf": {e.csrf(ed, "/")}}); st != http.StatusForbidden {
+		t.Fatalf("editor set target: %d", st)
+	}
 }

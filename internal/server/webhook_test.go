@@ -14,14 +14,13 @@ import (
 	"tilltal/internal/db"
 	"tilltal/internal/dbtest"
 	"tilltal/internal/platform/meta"
-	"tilltal/internal/server"
 )
 
 const appSecret = "meta-app-secret-for-tests"
 
 func startWithMeta(t *testing.T, dialect db.Dialect) *e2e {
 	t.Helper()
-	return startE2EWith(t, dialect, map[string]string{"TILLTAL_META_APP_SECRET": appSecret, "TILLTAL_META_VERIFY_TOKEN": "verify-me"}, server.Options{})
+	return startE2EWith(t, dialect, map[string]string{"TILLTAL_META_APP_SECRET": appSecret, "TILLTAL_META_VERIFY_TOKEN": "verify-me"}, e2eOptions{})
 }
 
 func (e *e2e) deliver(body []byte, signature string) int {

@@ -41,10 +41,12 @@ func number[T any](rows []T) []numbered[T] {
 const blankRows = 4
 
 type channelRotaData struct {
-	C        channel.Channel
-	Shifts   []shiftRow
-	Absences []absenceRow
-	Extra    []extraRow
+	// TargetMinutes is the response target in covered minutes.
+	TargetMinutes int
+	C             channel.Channel
+	Shifts        []shiftRow
+	Absences      []absenceRow
+	Extra         []extraRow
 	// The rows as the template shows them, numbered.
 	ShiftRows    []numbered[shiftRow]
 	AbsenceRows  []numbered[absenceRow]
@@ -140,6 +142,11 @@ func (s *Server) showRota(w http.ResponseWriter, r *http.Request, id int64, stat
 	for _, g := range gaps {
 		d.Gaps = append(d.Gaps, gapView{Text: channel.FormatGap(g), Kind: g.Kind.String()})
 	}
+	target, err := s.Channels.ResponseTarget(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	d.TargetMinutes = int(target / time.Minute)
 	s.renderStatus(w, r, status, "channel_rota", d)
 	return nil
 }
@@ -319,4 +326,24 @@ func extraFrom(row extraRow) (channel.ExtraShift, error) {
 		return channel.ExtraShift{}, err
 	}
 	return channel.ExtraShift{Email: row.Person, Start: d.At(start), End: d.At(end), Note: row.Note}, nil
+}
+
+// channelTarget sets the channel's response target, in minutes of covered
+// time.
+func (s *Server) channelTarget(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	minutes, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("minutes")))
+	if err != nil {
+		return apperr.Invalidf("Ange svarsmålet i hela minuter")
+	}
+	if err := s.Channels.SetResponseTarget(r.Context(), ChannelViewer(PrincipalFrom(r.Context())), id, time.Duration(minutes)*time.Minute); err != nil {
+		return err
+	}
+	return redirect(w, r, "/admin/kanaler/"+itoa(id)+"/jourschema?ok=1")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,8 +13,10 @@ import (
 	"tilltal/internal/answer"
 	"tilltal/internal/apperr"
 	"tilltal/internal/calendar"
+	"tilltal/internal/diary"
 	"tilltal/internal/escalation"
 	"tilltal/internal/inbox"
+	"tilltal/internal/moderation/score"
 	"tilltal/internal/org"
 	"tilltal/internal/outbound"
 	"tilltal/internal/replycheck"
@@ -26,10 +29,11 @@ var (
 )
 
 type inboxData struct {
-	Items    []inbox.Item
-	Filter   inboxForm
-	Statuses []inbox.Status
-	Next     string
+	Departments []org.Department
+	Items       []inbox.Item
+	Filter      inboxForm
+	Statuses    []inbox.Status
+	Next        string
 	// LatestID is the newest item id when the page was made; the live
 	// stream sends what arrives after it.
 	LatestID  int64
@@ -44,7 +48,7 @@ type inboxRow struct {
 
 // inboxForm is the filter form as typed, echoed back into the form.
 type inboxForm struct {
-	Q, Status, Platform, Channel, Mine, Order, Since, Until string
+	Q, Status, Platform, Channel, Mine, Order, Since, Until, Department, Sentiment, Flag string
 }
 
 func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) error {
@@ -58,6 +62,9 @@ func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := inboxData{Items: items, Filter: form, Statuses: inbox.Statuses, LiveQuery: r.URL.Query().Encode()}
+	if d.Departments, err = s.Org.Departments(r.Context(), PrincipalFrom(r.Context()).VisibleDepartments()); err != nil {
+		return err
+	}
 	if len(items) == f.Limit {
 		v := r.URL.Query()
 		v.Set("after", strconv.FormatInt(items[len(items)-1].ID, 10))
@@ -80,8 +87,12 @@ func inboxFilter(r *http.Request) (inbox.Filter, inboxForm, error) {
 	p := PrincipalFrom(r.Context())
 	q := r.URL.Query()
 	form := inboxForm{Q: q.Get("q"), Status: q.Get("status"), Platform: q.Get("platform"), Channel: q.Get("channel"), Mine: q.Get("mine"),
-		Order: q.Get("order"), Since: q.Get("since"), Until: q.Get("until")}
-	f := inbox.Filter{Channels: p.VisibleChannels(), Query: form.Q, Platform: form.Platform, Oldest: form.Order == "oldest", Limit: 50}
+		Order: q.Get("order"), Since: q.Get("since"), Until: q.Get("until"), Department: q.Get("department"), Sentiment: q.Get("sentiment"), Flag: q.Get("flag")}
+	f := inbox.Filter{Channels: p.VisibleChannels(), Query: form.Q, Platform: form.Platform, Oldest: form.Order == "oldest", Limit: 50,
+		Sentiment: form.Sentiment, Flag: form.Flag}
+	if id, err := strconv.ParseInt(form.Department, 10, 64); err == nil {
+		f.DepartmentID = id
+	}
 	switch form.Status {
 	case "":
 		f.OpenOnly = true
@@ -109,7 +120,7 @@ func inboxFilter(r *http.Request) (inbox.Filter, inboxForm, error) {
 	if !f.Until.IsZero() {
 		f.Until = f.Until.AddDate(0, 0, 1)
 	}
-	return f, form, nil
+	return f, form, drillFilter(q, &f)
 }
 
 // dateParam reads a yyyy-mm-dd date as the start of that day in Stockholm.
@@ -149,6 +160,40 @@ type itemData struct {
 	Clock       inbox.Clock
 	// Findings are the reply check's, when a reply was stopped.
 	Findings []replycheck.Finding
+	// CanRegister lets a registrar register the item in the diary;
+	// Registered is its diary entry once it is.
+	CanRegister bool
+	Registered  *diary.Entry
+	// Flags explain why the classifier flagged the item.
+	Flags []flagView
+}
+
+// flagView is one flagged category with the evidence for it.
+type flagView struct {
+	Category string
+	Reasons  []string
+}
+
+// explainFlags classifies the text again (it is fast) to show the rules
+// and words behind each flag; only the flags are stored.
+func explainFlags(it inbox.Item) []flagView {
+	if it.Flags == "" || it.FromUs {
+		return nil
+	}
+	r := score.Classify(it.Body)
+	var out []flagView
+	for _, c := range r.Flags {
+		v := flagView{Category: c.Swedish()}
+		for _, why := range r.Reasons[c] {
+			if why.Match != "" {
+				v.Reasons = append(v.Reasons, fmt.Sprintf("%s: ”%s”", strings.TrimSuffix(why.Why, "."), why.Match))
+			} else {
+				v.Reasons = append(v.Reasons, why.Why)
+			}
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 // item loads an item the person may see; others get not found.
@@ -198,6 +243,11 @@ func (s *Server) itemPageWith(w http.ResponseWriter, r *http.Request, status int
 	d.Reply, d.Error, d.Now = reply, problem, s.Now()
 	d.Clock = it.ResponseClock(d.Now)
 	d.Findings = findingsFrom(r.Context())
+	d.CanRegister = diaryKeepers.Allows(p)
+	d.Flags = explainFlags(it)
+	if e, err := s.Diary.ForObject(r.Context(), "item", itoa(it.ID)); err == nil {
+		d.Registered = &e
+	}
 	if d.CanWork && !it.FromUs {
 		if d.Suggestions, err = s.Answers.Suggest(r.Context(), it.Body, p.VisibleChannels(), 5); err != nil {
 			return err

@@ -41,6 +41,26 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /inkorg/{id}/kontroll", inboxWorkers, s.itemCheck)
 	s.handle("POST /inkorg/{id}/atgard", inboxWorkers, s.itemModerate)
 
+	// Publishing; package publish scopes single posts (NotFound outside).
+	s.handle("GET /publicera", publishReaders, s.postsPage)
+	s.handle("GET /publicera/nytt", publishers, s.postNewPage)
+	s.handle("POST /publicera", publishers, s.postCreate)
+	s.handle("GET /publicera/{id}", publishReaders, s.postPage)
+	s.handle("GET /publicera/{id}/andra", publishers, s.postEditPage)
+	s.handle("POST /publicera/{id}", publishers, s.postUpdate)
+	s.handle("POST /publicera/{id}/skicka", publishers, s.postSubmit)
+	s.handle("POST /publicera/{id}/beslut", publishers, s.postDecide)
+	s.handle("POST /publicera/{id}/nu", publishers, s.postPublishNow)
+	s.handle("POST /publicera/{id}/stall-in", publishers, s.postCancel)
+	s.handle("GET /forhandsvisning/{sha}", publishReaders, s.imagePreview)
+	s.handle("GET /samtycken", publishers, s.consentsPage)
+	s.handle("POST /samtycken", publishers, s.consentCreate)
+	s.handle("POST /samtycken/{id}/aterkalla", publishers, s.consentWithdraw)
+	s.handle("GET /publiceringsregler", publishers, s.publishRulesPage)
+	s.handle("POST /publiceringsregler/{id}", publishers, s.publishRuleSave)
+	// The platforms fetch a post's image from here without signing in.
+	s.handle("GET /media/{sha}", Public, s.media)
+
 	s.handle("GET /svar", answerKeepers, s.answersPage)
 	s.handle("GET /svar/ny", answerKeepers, s.answerNewPage)
 	s.handle("POST /svar", answerKeepers, s.answerSave)
@@ -78,8 +98,23 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /admin/kanaler/{id}/jourschema", SignedIn, s.channelRotaPage)
 	s.handle("POST /admin/kanaler/{id}/jourschema", SignedIn, s.channelRotaSave)
 	s.handle("POST /admin/kanaler/{id}/bevakningstid", communicator, s.channelPolicy)
+	s.handle("POST /admin/kanaler/{id}/svarsmal", communicator, s.channelTarget)
 	s.handle("POST /admin/kanaler/{id}/granskning", communicator, s.channelReview)
 	s.handle("POST /admin/kanaler/{id}/status", communicator, s.channelStatus)
+
+	s.handle("GET /diarium", diaryKeepers, s.diaryPage)
+	s.handle("POST /diarium", diaryKeepers, s.diaryRegister)
+	s.handle("GET /diarium/export/{format}", diaryKeepers, s.diaryExport)
+	s.handle("GET /diarium/offentlig", Public, s.publicDiaryPage)
+	s.handle("POST /inkorg/{id}/diarium", diaryKeepers, s.itemRegister)
+
+	// Reports; the filter is scoped to the person's channels.
+	s.handle("GET /rapporter", reportReaders, s.reportPage)
+	s.handle("GET /rapporter/{name}", reportReaders, s.reportPage)
+	s.handle("GET /rapporter/{name}/csv", reportReaders, s.reportExport("csv"))
+	s.handle("GET /rapporter/{name}/xlsx", reportReaders, s.reportExport("xlsx"))
+	s.handle("GET /rapporter/{name}/utskrift", reportReaders, s.reportPrint)
+	s.handle("POST /rapporter/underlag", communicator, s.reportRebuild)
 
 	// The archive of public records (archive_routes.go says who may do what).
 	s.handle("GET /arkiv", archiveReaders, s.archivePage)
