@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"tilltal/internal/apperr"
+	"tilltal/internal/archive"
 	"tilltal/internal/channel"
 	"tilltal/internal/db"
 	"tilltal/internal/inbox"
@@ -44,6 +45,8 @@ type API struct {
 	Reports *report.Store
 	// Publish is publishing: posts, approval, scheduling, consents.
 	Publish *publish.Service
+	// Archive keeps the public records.
+	Archive *archive.Store
 }
 
 type handler func(w http.ResponseWriter, r *http.Request) error
@@ -93,6 +96,9 @@ func (a *API) Routes() []web.Mount {
 		{Pattern: "PUT /api/v1/channels/{id}/policy", Access: communicator, Handler: handler(a.setChannelPolicy)},
 		{Pattern: "GET /api/v1/channels/{id}/coverage", Access: web.SignedIn, Handler: handler(a.channelCoverage)},
 		{Pattern: "GET /api/v1/channels/{id}/history", Access: web.SignedIn, Handler: handler(a.channelHistory)},
+		// The archive of public records.
+		{Pattern: "GET /api/v1/records", Access: seesAll, Handler: handler(a.records)},
+		{Pattern: "GET /api/v1/records/{seq}", Access: seesAll, Handler: handler(a.record)},
 		// Reports, scoped to the person's channels like the report pages.
 		{Pattern: "GET /api/v1/reports", Access: reportReaders, Handler: handler(a.reports)},
 		{Pattern: "GET /api/v1/reports/{name}", Access: reportReaders, Handler: handler(a.report)},

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,7 +21,9 @@ import (
 
 	"tilltal/internal/answer"
 	"tilltal/internal/api"
+	"tilltal/internal/archive"
 	"tilltal/internal/auth"
+	"tilltal/internal/blob"
 	"tilltal/internal/channel"
 	"tilltal/internal/clock"
 	"tilltal/internal/config"
@@ -82,6 +85,8 @@ type App struct {
 	Reports *report.Store
 	// Publish is publishing: posts, approval, scheduling, consents.
 	Publish *publish.Service
+	// Archive keeps the public records.
+	Archive *archive.Store
 }
 
 // Options change how an App is built, for tests.
@@ -129,6 +134,11 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	now := clock.Real{}.Now
 	a := &App{Config: cfg, Log: log, DB: d, Secrets: box, Now: now}
 	a.stores(o)
+	blobs, err := blob.NewDir(filepath.Join(cfg.DataDir, "blobs"), 0)
+	if err != nil {
+		return nil, err
+	}
+	a.Archive = &archive.Store{DB: d, Blobs: blobs, HTTP: o.HTTPClient, Now: now, Log: log}
 	workers, periodic := a.workers(o)
 	a.Queue, err = jobs.New(d, log, jobs.Options{Workers: workers, PeriodicJobs: periodic, FetchPollInterval: o.FetchPollInterval})
 	if err != nil {
@@ -142,7 +152,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	if err != nil {
 		return nil, err
 	}
-	apiSurface := &api.API{DB: d, Org: a.Org, Inbox: a.Inbox, Actions: a.Actions, Channels: a.Channels, Publish: a.Publish, Reports: a.Reports, Incidents: a.Incidents}
+	apiSurface := &api.API{DB: d, Org: a.Org, Inbox: a.Inbox, Actions: a.Actions, Channels: a.Channels, Publish: a.Publish, Reports: a.Reports, Incidents: a.Incidents, Archive: a.Archive}
 	mounts := append(apiSurface.Routes(),
 		web.Mount{Pattern: "GET /metrics", Access: web.Public, Handler: metricsHandler()},
 		// Meta signs its deliveries; the handler checks the signature
@@ -151,7 +161,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	)
 	a.Web, err = web.New(web.Deps{Config: cfg, DB: d, Org: a.Org, Auth: a.Auth, Outbox: a.Outbox, Inbox: a.Inbox, Escalations: a.Escalations,
 		Actions: a.Actions, Answers: a.Answers, Diary: a.Diary, Intake: a.Intake, Credentials: a.Credentials, Channels: a.Channels, Publish: a.Publish,
-		Reports: a.Reports, Incidents: a.Incidents, OIDC: oidc, Log: log, Now: now, Mount: mounts})
+		Reports: a.Reports, Incidents: a.Incidents, Archive: a.Archive, OIDC: oidc, Log: log, Now: now, Mount: mounts})
 	if err != nil {
 		return nil, err
 	}
@@ -180,15 +190,29 @@ func (a *App) stores(o Options) {
 		return err
 	}
 	a.Intake = &intake.Store{DB: d, Now: now, AfterStore: func(ctx context.Context, tx *db.Tx, events []intake.Stored) error {
+		// Each delivery goes into the archive as received, and every item
+		// version below names it; the archive's lock is taken first so
+		// that locks are taken in one order (see archive.LockTx).
+		if err := archive.LockTx(ctx, tx); err != nil {
+			return err
+		}
 		for _, e := range events {
+			src := archive.Source{EventID: e.ID, PlatformEventID: e.EventID}
+			if e.DeliveryID != 0 {
+				seq, err := archive.DeliveryTx(ctx, tx, e.DeliveryID)
+				if err != nil {
+					return err
+				}
+				src.DeliverySeq = seq
+			}
 			if e.ChannelID == 0 {
 				continue
 			}
-			res, err := inbox.Ingest(ctx, tx, e.ChannelID, e.Event, now())
+			res, err := inbox.Ingest(archive.WithSource(ctx, src), tx, e.ChannelID, e.Event, now())
 			if err != nil {
 				return err
 			}
-			if err := a.classify(ctx, tx, e.ChannelID, res, e.Event); err != nil {
+			if err := a.classify(ctx, tx, e.ChannelID, res, e.Event, now()); err != nil {
 				return err
 			}
 		}
@@ -228,7 +252,7 @@ func (a *App) stores(o Options) {
 // stored it: its tone (positive comments are answered too, and counted) and
 // any criminal or offensive content, flagged for review; then the channel's
 // rules for criminal content act on the scores, in the same transaction.
-func (a *App) classify(ctx context.Context, tx *db.Tx, channelID int64, res inbox.Ingested, ev platform.Event) error {
+func (a *App) classify(ctx context.Context, tx *db.Tx, channelID int64, res inbox.Ingested, ev platform.Event, now time.Time) error {
 	if !res.Changed || ev.Object.Author.IsPage || ev.Object.Text == "" {
 		return nil
 	}
@@ -239,6 +263,12 @@ func (a *App) classify(ctx context.Context, tx *db.Tx, channelID int64, res inbo
 	}
 	if err := inbox.SetClassification(ctx, tx, res.ItemID, c); err != nil {
 		return err
+	}
+	if len(c.Flags) > 0 {
+		// A flagged item is registered (the archive's triage rules say so).
+		if err := archive.RetriageTx(ctx, tx, res.ItemID, now); err != nil {
+			return err
+		}
 	}
 	return a.Incidents.ApplyTx(ctx, tx, incident.Classified{ItemID: res.ItemID, ChannelID: channelID, Result: r})
 }
@@ -266,6 +296,9 @@ func (a *App) workers(o Options) (*river.Workers, []*river.PeriodicJob) {
 	river.AddWorker(w, &escalation.OverdueWorker{Store: a.Escalations})
 	river.AddWorker(w, &inbox.SLAWorker{Store: a.Inbox, Duty: a.Channels, Outbox: a.Outbox, BaseURL: a.Config.BaseURL})
 	river.AddWorker(w, &channel.GapWorker{Store: a.Channels})
+	river.AddWorker(w, &archive.FetchWorker{Store: a.Archive})
+	river.AddWorker(w, &archive.SweepWorker{Store: a.Archive})
+	river.AddWorker(w, &archive.CullWorker{Store: a.Archive})
 	river.AddWorker(w, &report.RefreshWorker{Store: a.Reports})
 	river.AddWorker(w, &report.RebuildWorker{Store: a.Reports})
 	river.AddWorker(w, &report.DigestWorker{Store: a.Reports})
@@ -286,6 +319,9 @@ func (a *App) workers(o Options) (*river.Workers, []*river.PeriodicJob) {
 		escalation.PeriodicOverdue(10 * time.Minute),
 		inbox.PeriodicSLA(5 * time.Minute),
 		channel.PeriodicGapCheck(gapEvery),
+		archive.PeriodicFetch(30 * time.Second),
+		archive.PeriodicSweep(10 * time.Minute),
+		archive.PeriodicCull(time.Hour),
 		report.PeriodicRefresh(reportEvery),
 		report.PeriodicDigest(time.Hour),
 		publish.PeriodicExpiry(time.Hour),

@@ -190,6 +190,9 @@ func navFor(p *auth.Principal, path string) []navItem {
 	if p.Has(org.Communicator) {
 		items = append(items, navItem{Href: "/admin/plattformar", Key: "nav.platforms"})
 	}
+	if archiveReaders.Allows(p) {
+		items = append(items, navItem{Href: "/arkiv", Key: "nav.archive"})
+	}
 	if p.SeesAll() {
 		items = append(items, navItem{Href: "/admin/logg", Key: "nav.audit"})
 	}

@@ -128,6 +128,17 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /rapporter/{name}/utskrift", reportReaders, s.reportPrint)
 	s.handle("POST /rapporter/underlag", communicator, s.reportRebuild)
 
+	// The archive of public records (archive_routes.go says who may do what).
+	s.handle("GET /arkiv", archiveReaders, s.archivePage)
+	s.handle("GET /arkiv/gallring", archiveReaders, s.retentionPage)
+	s.handle("POST /arkiv/gallring/regler", registrar, s.retentionRuleAdd)
+	s.handle("POST /arkiv/gallring/regler/{id}/upphor", registrar, s.retentionRuleEnd)
+	s.handle("POST /arkiv/bevarande", holdKeepers, s.holdPlace)
+	s.handle("POST /arkiv/bevarande/{id}/hav", holdKeepers, s.holdRelease)
+	s.handle("GET /arkiv/{seq}", archiveReaders, s.archiveRecordPage)
+	s.handle("GET /arkiv/{seq}/bilagor/{pos}", archiveReaders, s.archiveAttachment)
+	s.handle("POST /arkiv/{seq}/klass", registrar, s.archiveClass)
+
 	s.handle("GET /admin/logg", seesAll, s.auditPage)
 	s.handle("GET /admin/plattformar", communicator, s.platformsPage)
 	s.handle("POST /admin/plattformar/kanaler/{id}/token", communicator, s.platformToken)

@@ -17,6 +17,7 @@ import (
 
 	"tilltal/internal/answer"
 	"tilltal/internal/apperr"
+	"tilltal/internal/archive"
 	"tilltal/internal/auth"
 	"tilltal/internal/channel"
 	"tilltal/internal/config"
@@ -67,6 +68,8 @@ type Deps struct {
 	Reports *report.Store
 	// Publish is publishing: posts, approval, scheduling, consents.
 	Publish *publish.Service
+	// Archive keeps the public records.
+	Archive *archive.Store
 	// OIDC is nil when OpenID Connect sign-in is not configured.
 	OIDC OIDCFlow
 	Log  *slog.Logger
