@@ -71,7 +71,10 @@ const itemColumns = `i.id, i.channel_id, c.name, i.department_id, i.thread_id, i
 	COALESCE(u.name, ''), i.sentiment, i.flags, i.hidden, i.removed, i.version, i.posted_at, i.received_at, i.updated_at,
 	i.first_response_at, i.resolved_at`
 
-const itemJoins = ` FROM items i JOIN channels c ON c.id = i.channel_id LEFT JOIN users u ON u.id = i.assignee_id`
+const itemJoins = ` FROM items i` + itemJoinsAfterItems
+
+// itemJoinsAfterItems joins what an item shows to items i.
+const itemJoinsAfterItems = ` JOIN channels c ON c.id = i.channel_id LEFT JOIN users u ON u.id = i.assignee_id`
 
 func scanItem(row interface{ Scan(...any) error }) (Item, error) {
 	var it Item
@@ -92,13 +95,36 @@ func scanItem(row interface{ Scan(...any) error }) (Item, error) {
 }
 
 // List returns the items matching f, newest first unless f.Oldest.
+//
+// Ordering by id follows arrival, which indexes cheaply and pages stably;
+// posted_at is shown. Every list is a LIMIT over an index in id order, so
+// that a page costs about the same with a thousand items or a million.
 func (s *Store) List(ctx context.Context, f Filter) ([]Item, error) {
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	terms := swedish.Terms(f.Query)
+	if len(terms) == 0 && strings.TrimSpace(f.Query) != "" {
+		return nil, nil // only function words: nothing can match
+	}
 	where, args := s.where(f)
 	if where == "false" {
 		return nil, nil
 	}
-	order := "DESC"
-	cmp := "<"
+	if len(terms) == 0 {
+		return s.list(ctx, s.from(f), where, args, f)
+	}
+	c, v := searchClause(s.DB.Dialect, terms, f)
+	items, err := s.list(ctx, "items i", where+" AND "+c, append(args, v...), f)
+	if err != nil || len(items) == f.Limit || s.DB.Dialect == db.Postgres {
+		return items, err
+	}
+	return s.searchOlder(ctx, f, terms, items)
+}
+
+// list runs one list query: the conditions, the cursor, the order, the limit.
+func (s *Store) list(ctx context.Context, from, where string, args []any, f Filter) ([]Item, error) {
+	order, cmp := "DESC", "<"
 	if f.Oldest {
 		order, cmp = "ASC", ">"
 	}
@@ -106,12 +132,7 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Item, error) {
 		where += " AND i.id " + cmp + " ?"
 		args = append(args, f.After)
 	}
-	if f.Limit <= 0 || f.Limit > 200 {
-		f.Limit = 50
-	}
-	// Ordering by id follows arrival, which indexes cheaply and pages
-	// stably; posted_at is shown.
-	q := "SELECT " + itemColumns + itemJoins + " WHERE " + where + " ORDER BY i.id " + order + " LIMIT " + strconv.Itoa(f.Limit)
+	q := "SELECT " + itemColumns + " FROM " + from + itemJoinsAfterItems + " WHERE " + where + " ORDER BY i.id " + order + " LIMIT " + strconv.Itoa(f.Limit)
 	rows, err := s.DB.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("inbox: list: %w", err)
@@ -128,7 +149,73 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Item, error) {
 	return out, rows.Err()
 }
 
+// A plan is the index a list is driven by, chosen from the filter on
+// SQLite, whose planner has no statistics: left to itself it takes any
+// index that matches an IN list or an equality — the person's channels,
+// say — and sorts all of their items to return fifty. PostgreSQL's planner
+// has statistics and chooses well by itself from the same indexes.
+type plan int
+
+const (
+	// planRecent walks the table from the newest (or oldest) id.
+	planRecent plan = iota
+	// planOpen walks the open items (index items_open).
+	planOpen
+	// planChannel walks one channel's items (items_channel).
+	planChannel
+	// planStatus walks one status's items (items_status).
+	planStatus
+	// planPosted takes a posted_at range (items_posted) and sorts it: a
+	// range that ends in the past would otherwise walk every newer item.
+	planPosted
+	// planSearch is driven by the full-text index (searchClause).
+	planSearch
+)
+
+// planFor picks the narrowest index the filter can use without knowing
+// the data: the open items (and each open status) are few by nature — the
+// work still to do — while a channel or a closed status may hold most of
+// the history.
+func planFor(f Filter) plan {
+	switch {
+	case len(swedish.Terms(f.Query)) > 0:
+		return planSearch
+	case f.Status.Open():
+		return planStatus
+	case f.OpenOnly:
+		return planOpen
+	case f.ChannelID != 0:
+		return planChannel
+	case f.Status != "":
+		return planStatus
+	case !f.Until.IsZero():
+		return planPosted
+	}
+	return planRecent
+}
+
+// from names the items table for the plan: on SQLite the open items'
+// index is named outright, since its cost is not known without
+// statistics.
+func (s *Store) from(f Filter) string {
+	if s.DB.Dialect == db.SQLite && planFor(f) == planOpen {
+		return "items i INDEXED BY items_open"
+	}
+	return "items i"
+}
+
+// indexable returns col as written when the plan may use an index on it,
+// and on SQLite as +col otherwise: the unary plus keeps SQLite's planner off
+// that column's index without changing the value. PostgreSQL gets col.
+func (s *Store) indexable(p plan, col string, use plan) string {
+	if s.DB.Dialect == db.SQLite && p != use {
+		return "+" + col
+	}
+	return col
+}
+
 func (s *Store) where(f Filter) (string, []any) {
+	p := planFor(f)
 	conds := []string{"1 = 1"}
 	var args []any
 	add := func(c string, v ...any) { conds = append(conds, c); args = append(args, v...) }
@@ -141,22 +228,26 @@ func (s *Store) where(f Filter) (string, []any) {
 		for i, id := range f.Channels {
 			ids[i] = id
 		}
-		add("i.channel_id IN ("+ph+")", ids...)
+		// Never an index of its own on SQLite: a person's channels are
+		// usually many of the items, and the id order is what counts.
+		add(s.indexable(p, "i.channel_id", -1)+" IN ("+ph+")", ids...)
 	}
 	if f.ChannelID != 0 {
-		add("i.channel_id = ?", f.ChannelID)
+		add(s.indexable(p, "i.channel_id", planChannel)+" = ?", f.ChannelID)
 	}
 	if f.DepartmentID != 0 {
-		add("i.department_id = ?", f.DepartmentID)
+		add(s.indexable(p, "i.department_id", -1)+" = ?", f.DepartmentID)
 	}
 	if f.Status != "" {
-		add("i.status = ?", string(f.Status))
+		add(s.indexable(p, "i.status", planStatus)+" = ?", string(f.Status))
 	}
 	if f.OpenOnly {
-		add("i.status IN ('new', 'assigned', 'waiting')")
+		// Written as items_open's condition, which SQLite needs in order
+		// to use that partial index.
+		add(s.indexable(p, "i.status", planOpen) + " IN ('new', 'assigned', 'waiting')")
 	}
 	if f.AssigneeID != 0 {
-		add("i.assignee_id = ?", f.AssigneeID)
+		add(s.indexable(p, "i.assignee_id", -1)+" = ?", f.AssigneeID)
 	}
 	if f.Platform != "" {
 		add("i.platform = ?", f.Platform)
@@ -194,30 +285,86 @@ func (s *Store) where(f Filter) (string, []any) {
 		conds = append(conds, "("+strings.Join(ors, " OR ")+")")
 	}
 	if !f.Since.IsZero() {
-		add("i.posted_at >= ?", f.Since.UTC())
+		add(s.indexable(p, "i.posted_at", planPosted)+" >= ?", f.Since.UTC())
 	}
 	if !f.Until.IsZero() {
-		add("i.posted_at < ?", f.Until.UTC())
-	}
-	if terms := swedish.Terms(f.Query); len(terms) > 0 {
-		c, v := searchClause(s.DB.Dialect, terms)
-		add(c, v)
-	} else if strings.TrimSpace(f.Query) != "" {
-		// Only function words: nothing can match.
-		return "false", nil
+		add(s.indexable(p, "i.posted_at", planPosted)+" < ?", f.Until.UTC())
 	}
 	return strings.Join(conds, " AND "), args
 }
 
-// searchClause is full-text matching on the stems in items.search_text:
-// SQLite's FTS5 index or PostgreSQL's GIN index over the same terms. Terms
-// are Snowball stems of letters and digits only, so they need no escaping
-// beyond quoting.
-func searchClause(dialect db.Dialect, terms []string) (string, string) {
+// searchWindow is how many of the newest matches (past the cursor) a
+// search on SQLite examines through the full-text index before it turns to
+// the filters' own indexes (searchOlder). It bounds the work for a very
+// common word: its matches are read newest first, never all of them.
+const searchWindow = 2_000
+
+// searchClause is full-text matching on the stems in items.search_text.
+// Terms are Snowball stems of letters and digits only, so they need no
+// escaping beyond quoting.
+//
+// PostgreSQL: the GIN index over the stored search_vector, or — for a
+// common word, which its statistics know — the list's own order with the
+// match as a filter. SQLite: the newest searchWindow matches from FTS5 in id order,
+// past the cursor; the list takes its page from those.
+func searchClause(dialect db.Dialect, terms []string, f Filter) (string, []any) {
 	if dialect == db.Postgres {
-		return "to_tsvector('simple', i.search_text) @@ to_tsquery('simple', ?)", strings.Join(quoteEach(terms, "'"), " & ")
+		return "i.search_vector @@ to_tsquery('simple', ?)", []any{strings.Join(quoteEach(terms, "'"), " & ")}
 	}
-	return "i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)", strings.Join(quoteEach(terms, `"`), " ")
+	q, args := ftsWindow(terms, f, searchWindow, 0)
+	return "i.id IN (" + q + ")", args
+}
+
+// ftsWindow selects the ids of up to limit matches in FTS5 after skipping
+// offset, in the list's order and past its cursor. FTS5 reads them in
+// rowid order from its index and stops: nothing is scored or sorted.
+func ftsWindow(terms []string, f Filter, limit, offset int) (string, []any) {
+	q := "SELECT rowid FROM items_fts WHERE items_fts MATCH ?"
+	args := []any{strings.Join(quoteEach(terms, `"`), " ")}
+	order := "DESC"
+	if f.Oldest {
+		order = "ASC"
+	}
+	if f.After != 0 {
+		if f.Oldest {
+			q += " AND rowid > ?"
+		} else {
+			q += " AND rowid < ?"
+		}
+		args = append(args, f.After)
+	}
+	q += " ORDER BY rowid " + order + " LIMIT " + strconv.Itoa(limit)
+	if offset > 0 {
+		q += " OFFSET " + strconv.Itoa(offset)
+	}
+	return q, args
+}
+
+// searchOlder completes a SQLite search whose window of matches did not
+// fill the page. When the window held every match the page is complete;
+// otherwise the rest of the page comes from past the window, driven by the
+// filters' indexes with the terms matched on each row's search_text — the
+// same stems the full-text index holds, space-separated. This is the path
+// of a common word with narrow filters: a quiet channel, a rare status.
+func (s *Store) searchOlder(ctx context.Context, f Filter, terms []string, found []Item) ([]Item, error) {
+	q, args := ftsWindow(terms, f, 1, searchWindow-1)
+	var last int64
+	err := s.DB.QueryRow(ctx, q, args...).Scan(&last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return found, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("inbox: search: %w", err)
+	}
+	rest := f
+	rest.Query, rest.After, rest.Limit = "", last, f.Limit-len(found)
+	where, wargs := s.where(rest)
+	for _, t := range terms {
+		where += " AND (' ' || i.search_text || ' ') LIKE ?"
+		wargs = append(wargs, "% "+t+" %")
+	}
+	more, err := s.list(ctx, s.from(rest), where, wargs, rest)
+	return append(found, more...), err
 }
 
 func quoteEach(terms []string, q string) []string {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"tilltal/internal/config"
@@ -26,6 +27,9 @@ const MaxDeliveryBytes = 1 << 20
 // before the 200, so that what Meta saw acknowledged is on disk. When the
 // database cannot take it the answer is 503 and Meta delivers it again.
 //
+// Concurrent deliveries share transactions (see Committer): each is
+// answered once the transaction holding it has committed.
+//
 // A signed body that cannot be parsed (truncated, not JSON) is stored raw
 // with its parse error and answered 200: it came from Meta, a retry would
 // bring the same bytes, and keeping it lets a person see what was lost.
@@ -37,6 +41,20 @@ type MetaWebhook struct {
 	// StoreTimeout bounds the database work of one delivery; Meta gives
 	// up on a webhook that has not answered in 20 seconds.
 	StoreTimeout time.Duration
+	// Committer groups concurrent deliveries into one transaction; when
+	// nil, one with default settings over Store is made on first use.
+	Committer *Committer
+
+	once sync.Once
+}
+
+func (h *MetaWebhook) committer() *Committer {
+	h.once.Do(func() {
+		if h.Committer == nil {
+			h.Committer = &Committer{Store: h.Store}
+		}
+	})
+	return h.Committer
 }
 
 // ServeHTTP answers GET (verification) and POST (delivery).
@@ -126,7 +144,7 @@ func (h *MetaWebhook) store(w http.ResponseWriter, r *http.Request, body []byte)
 	// we write whole or not at all, and the transaction decides which.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
 	defer cancel()
-	saved, err := h.Store.SaveDelivery(ctx, d)
+	saved, err := h.committer().Save(ctx, d)
 	if err != nil {
 		h.Log.Error("meta webhook delivery not stored; answering 503 so that Meta retries", "err", err)
 		http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)

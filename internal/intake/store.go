@@ -73,29 +73,39 @@ type Delivery struct {
 // A body already stored (Meta's redelivery) only counts the arrival.
 func (s *Store) SaveDelivery(ctx context.Context, d Delivery) (Saved, error) {
 	now := s.Now().UTC()
-	sum := sha256.Sum256(d.Body)
-	hash := hex.EncodeToString(sum[:])
 	var out Saved
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		out = Saved{}
-		err := tx.QueryRow(ctx, `INSERT INTO webhook_deliveries (source, body_sha256, body, object_type, event_count, parse_error, received_at, last_received_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, body_sha256) DO NOTHING RETURNING id`,
-			d.Source, hash, d.Body, clean(d.Object, 100), len(d.Events), clean(d.ParseError, 1000), now, now).Scan(&out.DeliveryID)
-		if errors.Is(err, sql.ErrNoRows) {
-			out.Replay = true
-			_, err = tx.Exec(ctx, "UPDATE webhook_deliveries SET receive_count = receive_count + 1, last_received_at = ? WHERE source = ? AND body_sha256 = ?", now, d.Source, hash)
-			out.Duplicates = len(d.Events)
-			return err
-		}
-		if err != nil {
-			return err
-		}
-		return s.saveEvents(ctx, tx, now, SourceWebhook, out.DeliveryID, d.Events, &out)
+		var err error
+		out, err = s.saveDelivery(ctx, tx, now, d, routes{})
+		return err
 	})
 	if err != nil {
 		return Saved{}, fmt.Errorf("intake: save delivery: %w", err)
 	}
 	return out, nil
+}
+
+// saveDelivery stores one delivery in tx, which may hold others (group
+// commit): a body stored earlier, even in the same transaction, is a replay.
+// The routes found are kept in rt for the other deliveries of tx.
+func (s *Store) saveDelivery(ctx context.Context, tx *db.Tx, now time.Time, d Delivery, rt routes) (Saved, error) {
+	sum := sha256.Sum256(d.Body)
+	hash := hex.EncodeToString(sum[:])
+	var out Saved
+	err := tx.QueryRow(ctx, `INSERT INTO webhook_deliveries (source, body_sha256, body, object_type, event_count, parse_error, received_at, last_received_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, body_sha256) DO NOTHING RETURNING id`,
+		d.Source, hash, d.Body, clean(d.Object, 100), len(d.Events), clean(d.ParseError, 1000), now, now).Scan(&out.DeliveryID)
+	if errors.Is(err, sql.ErrNoRows) {
+		out.Replay = true
+		_, err = tx.Exec(ctx, "UPDATE webhook_deliveries SET receive_count = receive_count + 1, last_received_at = ? WHERE source = ? AND body_sha256 = ?", now, d.Source, hash)
+		out.Duplicates = len(d.Events)
+		return out, err
+	}
+	if err != nil {
+		return out, err
+	}
+	err = s.saveRouted(ctx, tx, now, SourceWebhook, out.DeliveryID, d.Events, rt, &out)
+	return out, err
 }
 
 // SaveEvents stores polled events; those already known are skipped.
@@ -117,8 +127,15 @@ type accountKey struct {
 	account  string
 }
 
+// routes are the channels of the accounts met in one transaction (0 for
+// none): one look-up per account, not per event.
+type routes map[accountKey]int64
+
 func (s *Store) saveEvents(ctx context.Context, tx *db.Tx, now time.Time, source string, deliveryID int64, events []platform.Event, out *Saved) error {
-	routes := map[accountKey]int64{}
+	return s.saveRouted(ctx, tx, now, source, deliveryID, events, routes{}, out)
+}
+
+func (s *Store) saveRouted(ctx context.Context, tx *db.Tx, now time.Time, source string, deliveryID int64, events []platform.Event, routes routes, out *Saved) error {
 	var stored []Stored
 	for _, e := range events {
 		k := accountKey{e.Platform, e.AccountID}
