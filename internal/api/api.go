@@ -5,18 +5,24 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"strconv"
+	"unicode/utf8"
 
 	"tilltal/internal/apperr"
+	"tilltal/internal/archive"
 	"tilltal/internal/channel"
 	"tilltal/internal/db"
 	"tilltal/internal/inbox"
+	"tilltal/internal/incident"
 	"tilltal/internal/org"
 	"tilltal/internal/outbound"
+	"tilltal/internal/publish"
+	"tilltal/internal/report"
 	"tilltal/internal/web"
 )
 
@@ -33,6 +39,14 @@ type API struct {
 
 	// Channels is the channel registry.
 	Channels *channel.Store
+	// Incidents are the cases of criminal content and their vault.
+	Incidents *incident.Store
+	// Reports computes the reports.
+	Reports *report.Store
+	// Publish is publishing: posts, approval, scheduling, consents.
+	Publish *publish.Service
+	// Archive keeps the public records.
+	Archive *archive.Store
 }
 
 type handler func(w http.ResponseWriter, r *http.Request) error
@@ -51,7 +65,7 @@ var (
 // Routes returns the API's routes for mounting; this is the API's one
 // route table.
 func (a *API) Routes() []web.Mount {
-	return []web.Mount{
+	return append([]web.Mount{
 		{Pattern: "GET /api/v1/openapi.json", Access: web.Public, Handler: handler(a.openapi)},
 		{Pattern: "GET /api/v1/me", Access: web.SignedIn, Handler: handler(a.me)},
 		{Pattern: "GET /api/v1/departments", Access: web.SignedIn, Handler: handler(a.departments)},
@@ -82,7 +96,13 @@ func (a *API) Routes() []web.Mount {
 		{Pattern: "PUT /api/v1/channels/{id}/policy", Access: communicator, Handler: handler(a.setChannelPolicy)},
 		{Pattern: "GET /api/v1/channels/{id}/coverage", Access: web.SignedIn, Handler: handler(a.channelCoverage)},
 		{Pattern: "GET /api/v1/channels/{id}/history", Access: web.SignedIn, Handler: handler(a.channelHistory)},
-	}
+		// The archive of public records.
+		{Pattern: "GET /api/v1/records", Access: seesAll, Handler: handler(a.records)},
+		{Pattern: "GET /api/v1/records/{seq}", Access: seesAll, Handler: handler(a.record)},
+		// Reports, scoped to the person's channels like the report pages.
+		{Pattern: "GET /api/v1/reports", Access: reportReaders, Handler: handler(a.reports)},
+		{Pattern: "GET /api/v1/reports/{name}", Access: reportReaders, Handler: handler(a.report)},
+	}, append(a.publishRoutes(), a.incidentRoutes()...)...)
 }
 
 // writeJSON writes v with a status.
@@ -96,7 +116,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 // readJSON decodes a request body strictly: one object, known fields only,
 // at most 1 MiB.
 func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		return apperr.Invalidf("Förfrågan är för stor (högst 1 MiB)")
+	}
+	// NUL cannot be stored as text; JSON can smuggle it as \u0000.
+	if bytes.Contains(body, []byte(`\u0000`)) || bytes.IndexByte(body, 0) >= 0 || !utf8.Valid(body) {
+		return apperr.Invalidf("Förfrågan innehåller ogiltiga tecken")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var tooBig *http.MaxBytesError

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"tilltal/internal/apperr"
+	"tilltal/internal/archive"
 	"tilltal/internal/audit"
 	"tilltal/internal/db"
 	"tilltal/internal/outbound"
@@ -191,6 +192,11 @@ func (a *Actions) Finished(ctx context.Context, tx *db.Tx, act outbound.Action) 
 }
 
 func (a *Actions) replySent(ctx context.Context, tx *db.Tx, act outbound.Action, itemID, dept, channel int64, external, kind, thread string, now time.Time) error {
+	// The reply is archived below; take the archive's lock before the
+	// thread's and items' so that locks are taken in one order.
+	if err := archive.LockTx(ctx, tx); err != nil {
+		return err
+	}
 	var platformName, pageName string
 	if err := tx.QueryRow(ctx, "SELECT platform, name FROM channels WHERE id = ?", channel).Scan(&platformName, &pageName); err != nil {
 		return err
@@ -206,7 +212,12 @@ func (a *Actions) replySent(ctx context.Context, tx *db.Tx, act outbound.Action,
 	ev := platform.Event{Platform: platform.Name(platformName), EventID: fmt.Sprintf("tilltal:%d", act.ID), Verb: platform.VerbCreate, OccurredAt: now,
 		Object: platform.Object{ExternalID: resultID, Kind: replyKind, ParentID: external, ThreadID: thread, Text: act.Text, CreatedAt: now,
 			Author: platform.Author{Name: pageName, IsPage: true}}}
-	if _, err := Ingest(ctx, tx, channel, ev, now); err != nil {
+	ing, err := Ingest(ctx, tx, channel, ev, now)
+	if err != nil {
+		return err
+	}
+	if _, err := archive.ReplyTx(ctx, tx, archive.Reply{ActionID: act.ID, QuestionItemID: itemID, ReplyItemID: ing.ItemID, ResultID: resultID,
+		Text: act.Text, UserID: act.RequestedBy, SentAt: now}); err != nil {
 		return err
 	}
 	// The question is answered even if a person had it in another state.

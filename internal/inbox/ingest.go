@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"tilltal/internal/archive"
 	"tilltal/internal/db"
 	"tilltal/internal/platform"
 	"tilltal/internal/swedish"
@@ -188,7 +189,10 @@ func addVersion(ctx context.Context, tx *db.Tx, itemID int64, version int, verb 
 	if err != nil {
 		return fmt.Errorf("inbox: version: %w", err)
 	}
-	return nil
+	// Every version is a public record: archived in this transaction.
+	_, err = archive.ItemVersionTx(ctx, tx, archive.ItemVersion{ItemID: itemID, Version: version, Verb: string(verb), Text: st.body,
+		Hidden: st.hidden, Removed: st.removed, OccurredAt: at, CapturedAt: now})
+	return err
 }
 
 // markAnsweredByUs records that the municipality answered an item on the

@@ -37,6 +37,19 @@ type Filter struct {
 	Flag       string
 	Since      time.Time
 	Until      time.Time
+	// Incoming keeps the items the public wrote, leaving out the
+	// municipality's own posts and replies.
+	Incoming bool
+	// Answered is "yes" for items that got a first answer, "no" for those
+	// that did not; empty keeps both.
+	Answered string
+	// Question keeps the items that ask something (QuestionSQL).
+	Question bool
+	// EscalatedTo keeps the items sent to this department with a question.
+	EscalatedTo int64
+	// Spans keeps the items posted within any of these spans: the reports
+	// drill down to an hour of the week or a kind of time this way.
+	Spans []Span
 	// Query is free text, matched on Swedish stems.
 	Query  string
 	Oldest bool
@@ -44,6 +57,14 @@ type Filter struct {
 	After int64
 	Limit int
 }
+
+// Span is a stretch of time, From included and To not.
+type Span struct{ From, To time.Time }
+
+// QuestionSQL is the condition (on items aliased i) for an item that asks
+// something: a question mark in its text, or the flag "question" once a
+// classifier sets it. The reports count questions by the same words.
+const QuestionSQL = "(i.body LIKE '%?%' OR (' ' || i.flags || ' ') LIKE '% question %')"
 
 const itemColumns = `i.id, i.channel_id, c.name, i.department_id, i.thread_id, i.platform, i.external_id, i.parent_external_id, i.kind,
 	i.author_id, i.author_name, i.author_handle, i.author_url, i.from_us, i.body, i.permalink, i.status, COALESCE(i.assignee_id, 0),
@@ -236,6 +257,32 @@ func (s *Store) where(f Filter) (string, []any) {
 	}
 	if f.Flag != "" {
 		add("(' ' || i.flags || ' ') LIKE ?", "% "+f.Flag+" %")
+	}
+	if f.Incoming {
+		add("NOT i.from_us")
+	}
+	switch f.Answered {
+	case "yes":
+		add("i.first_response_at IS NOT NULL")
+	case "no":
+		add("i.first_response_at IS NULL")
+	}
+	if f.Question {
+		add(QuestionSQL)
+	}
+	if f.EscalatedTo != 0 {
+		add("i.id IN (SELECT item_id FROM escalations WHERE department_id = ?)", f.EscalatedTo)
+	}
+	if f.Spans != nil {
+		if len(f.Spans) == 0 {
+			return "false", nil
+		}
+		var ors []string
+		for _, sp := range f.Spans {
+			ors = append(ors, "(i.posted_at >= ? AND i.posted_at < ?)")
+			args = append(args, sp.From.UTC(), sp.To.UTC())
+		}
+		conds = append(conds, "("+strings.Join(ors, " OR ")+")")
 	}
 	if !f.Since.IsZero() {
 		add(s.indexable(p, "i.posted_at", planPosted)+" >= ?", f.Since.UTC())

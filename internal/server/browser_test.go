@@ -210,6 +210,11 @@ func communicatorPages(t *testing.T, b *browsertest.Browser, base string) {
 		{"ärende", "/inkorg", `main tbody a`, "", false},
 		{"frågor till verksamheten", "/", `nav a[href="/verksamhet/fragor"]`, "Frågor till verksamheten", true},
 		{"fråga", "/verksamhet/fragor", `main tbody a`, "", false},
+		{"diarium", "/", `nav a[href="/diarium"]`, "", true},
+		{"offentligt diarium", "/diarium", `main a[href^="/diarium/offentlig"]`, "", false},
+		{"sparade svar", "/", `nav a[href="/svar"]`, "Sparade svar", true},
+		{"nytt sparat svar", "/svar", `main a[href="/svar/ny"]`, "Nytt sparat svar", false},
+		{"plattformar", "/", `nav a[href="/admin/plattformar"]`, "Plattformar och anslutningar", true},
 	}
 	for _, p := range pages {
 		t.Run(p.name, func(t *testing.T) {

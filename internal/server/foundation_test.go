@@ -358,3 +358,73 @@ func TestStartsWhileOIDCProviderIsDown(t *testing.T) {
 		t.Fatalf("bad role map: %v", err)
 	}
 }
+
+// TestNoSessionFixation: a session id planted before sign-in is never the
+// one the person gets, and does not let anyone in afterwards.
+func TestNoSessionFixation(t *testing.T) {
+	t.Parallel()
+	e := startE2E(t, "sqlite")
+	c := e.client()
+	u, _ := url.Parse(e.srv.URL)
+	c.Jar.SetCookies(u, []*http.Cookie{{Name: "tilltal_session", Value: "planted-by-attacker", Path: "/"}})
+	csrf := e.csrf(c, "/login")
+	st, _, h := e.post(c, "/login", url.Values{"email": {"redaktor@exempelby.se"}, "password": {demo.Password}, "csrf": {csrf}, "next": {"/"}})
+	if st != http.StatusSeeOther {
+		t.Fatalf("login: %d", st)
+	}
+	if !strings.Contains(strings.Join(h.Values("Set-Cookie"), ";"), "tilltal_session=") {
+		t.Fatal("no new session cookie")
+	}
+	for _, ck := range c.Jar.Cookies(u) {
+		if ck.Name == "tilltal_session" && ck.Value == "planted-by-attacker" {
+			t.Fatal("the planted session id was kept")
+		}
+	}
+	attacker := e.client()
+	attacker.Jar.SetCookies(u, []*http.Cookie{{Name: "tilltal_session", Value: "planted-by-attacker", Path: "/"}})
+	if st, _ := e.get(attacker, "/konto"); st != http.StatusSeeOther {
+		t.Fatalf("the planted id lets the attacker in: %d", st)
+	}
+}
+
+// TestHostileFilters: quotes, SQL and markup in every inbox and audit
+// filter are data, not code.
+func TestHostileFilters(t *testing.T) {
+	t.Parallel()
+	eachDialect(t, func(t *testing.T, e *e2e) {
+		e.seedItem("KFF", "page-kff", "c1", "Vanlig fråga")
+		c := e.login("kommunikator@exempelby.se")
+		hostile := []string{`' OR 1=1 --`, `"; DROP TABLE items; --`, `<script>alert(1)</script>`, `%' UNION SELECT password_hash FROM users --`, "\x00", strings.Repeat("ö", 5000)}
+		for _, h := range hostile {
+			for _, path := range []string{"/inkorg?q=", "/inkorg?status=all&platform=", "/inkorg?status=all&department=", "/inkorg?status=all&sentiment=", "/admin/logg?action=", "/admin/logg?object=", "/inkorg?status="} {
+				st, body := e.get(c, path+url.QueryEscape(h))
+				if st >= 500 {
+					t.Fatalf("%s%q: %d", path, h, st)
+				}
+				if strings.Contains(body, "<script>alert(1)") || strings.Contains(body, "$argon2id$") {
+					t.Fatalf("%s%q leaked into the page", path, h)
+				}
+			}
+		}
+		if n := e.count("SELECT COUNT(*) FROM items"); n != 1 {
+			t.Fatalf("items: %d", n)
+		}
+		// An oversized form is refused before anything reads it all.
+		before := e.count("SELECT COUNT(*) FROM departments")
+		st, _, _ := e.post(c, "/admin/verksamheter", url.Values{"name": {strings.Repeat("x", 2<<20)}, "csrf": {e.csrf(c, "/admin/verksamheter")}})
+		if st != http.StatusForbidden && st != http.StatusUnprocessableEntity && st != http.StatusRequestEntityTooLarge {
+			t.Fatalf("oversized form: %d", st)
+		}
+		if e.count("SELECT COUNT(*) FROM departments") != before {
+			t.Fatal("an oversized form changed data")
+		}
+		// NUL smuggled in JSON is refused, not a 500.
+		if st, _ := e.api("POST", "/api/v1/departments", e.token("kommunikator@exempelby.se"), `{"name": "Ond\u0000förvaltning"}`); st != http.StatusUnprocessableEntity {
+			t.Fatalf("NUL in JSON: %d", st)
+		}
+		csrf := e.csrf(c, "/admin/verksamheter")
+		if st, _, _ := e.post(c, "/admin/verksamheter", url.Values{"name": {"Ond\x00förvaltning"}, "csrf": {csrf}}); st != http.StatusUnprocessableEntity {
+			t.Fatalf("NUL in a form: %d", st)
+		}
+	})
+}

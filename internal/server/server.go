@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,17 +21,22 @@ import (
 
 	"tilltal/internal/answer"
 	"tilltal/internal/api"
+	"tilltal/internal/archive"
 	"tilltal/internal/auth"
+	"tilltal/internal/blob"
 	"tilltal/internal/channel"
 	"tilltal/internal/clock"
 	"tilltal/internal/config"
 	"tilltal/internal/credential"
 	"tilltal/internal/db"
 	"tilltal/internal/db/migrations"
+	"tilltal/internal/diary"
 	"tilltal/internal/escalation"
 	"tilltal/internal/inbox"
+	"tilltal/internal/incident"
 	"tilltal/internal/intake"
 	"tilltal/internal/jobs"
+	"tilltal/internal/moderation/score"
 	"tilltal/internal/notify"
 	"tilltal/internal/org"
 	"tilltal/internal/outbound"
@@ -38,6 +44,8 @@ import (
 	"tilltal/internal/platform/linkedin"
 	"tilltal/internal/platform/meta"
 	"tilltal/internal/platform/youtube"
+	"tilltal/internal/publish"
+	"tilltal/internal/report"
 	"tilltal/internal/secret"
 	"tilltal/internal/web"
 )
@@ -58,6 +66,10 @@ type App struct {
 	Outbound    *outbound.Service
 	// Answers are the saved answers.
 	Answers *answer.Store
+	// Diary is the diarium.
+	Diary *diary.Store
+	// Incidents are the cases of criminal content and their vault.
+	Incidents *incident.Store
 	// Actions send replies, hides and deletes of inbox items.
 	Actions    *inbox.Actions
 	Connectors map[platform.Name]platform.Connector
@@ -69,6 +81,12 @@ type App struct {
 
 	// Channels is the channel registry.
 	Channels *channel.Store
+	// Reports computes the reports and keeps their figures current.
+	Reports *report.Store
+	// Publish is publishing: posts, approval, scheduling, consents.
+	Publish *publish.Service
+	// Archive keeps the public records.
+	Archive *archive.Store
 }
 
 // Options change how an App is built, for tests.
@@ -86,6 +104,9 @@ type Options struct {
 	// GapCheckInterval overrides how often every active channel's rota is
 	// checked for gaps (default hourly).
 	GapCheckInterval time.Duration
+	// ReportRefreshInterval overrides how often the report figures are
+	// brought up to date (default every two minutes).
+	ReportRefreshInterval time.Duration
 }
 
 // New opens the database, applies migrations and builds everything.
@@ -113,12 +134,17 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	now := clock.Real{}.Now
 	a := &App{Config: cfg, Log: log, DB: d, Secrets: box, Now: now}
 	a.stores(o)
+	blobs, err := blob.NewDir(filepath.Join(cfg.DataDir, "blobs"), 0)
+	if err != nil {
+		return nil, err
+	}
+	a.Archive = &archive.Store{DB: d, Blobs: blobs, HTTP: o.HTTPClient, Now: now, Log: log}
 	workers, periodic := a.workers(o)
 	a.Queue, err = jobs.New(d, log, jobs.Options{Workers: workers, PeriodicJobs: periodic, FetchPollInterval: o.FetchPollInterval})
 	if err != nil {
 		return nil, err
 	}
-	a.Outbox.Queue, a.Outbound.Queue, a.Channels.Queue = a.Queue, a.Queue, a.Queue
+	a.Outbox.Queue, a.Outbound.Queue, a.Channels.Queue, a.Publish.Queue, a.Reports.Queue, a.Incidents.Queue = a.Queue, a.Queue, a.Queue, a.Queue, a.Queue, a.Queue
 	a.Credentials.OnConnect = func(ctx context.Context, tx *db.Tx, channelID int64) error {
 		return intake.EnqueueBackfillTx(ctx, tx, a.Queue, channelID)
 	}
@@ -126,7 +152,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	if err != nil {
 		return nil, err
 	}
-	apiSurface := &api.API{DB: d, Org: a.Org, Inbox: a.Inbox, Actions: a.Actions, Channels: a.Channels}
+	apiSurface := &api.API{DB: d, Org: a.Org, Inbox: a.Inbox, Actions: a.Actions, Channels: a.Channels, Publish: a.Publish, Reports: a.Reports, Incidents: a.Incidents, Archive: a.Archive}
 	mounts := append(apiSurface.Routes(),
 		web.Mount{Pattern: "GET /metrics", Access: web.Public, Handler: metricsHandler()},
 		// Meta signs its deliveries; the handler checks the signature
@@ -134,7 +160,8 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 		web.Mount{Pattern: "/webhooks/meta", Access: web.Public, Handler: &intake.MetaWebhook{Store: a.Intake, AppSecret: cfg.MetaAppSecret, VerifyToken: cfg.MetaVerifyToken, Log: log}},
 	)
 	a.Web, err = web.New(web.Deps{Config: cfg, DB: d, Org: a.Org, Auth: a.Auth, Outbox: a.Outbox, Inbox: a.Inbox, Escalations: a.Escalations,
-		Actions: a.Actions, Answers: a.Answers, Intake: a.Intake, Credentials: a.Credentials, Channels: a.Channels, OIDC: oidc, Log: log, Now: now, Mount: mounts})
+		Actions: a.Actions, Answers: a.Answers, Diary: a.Diary, Intake: a.Intake, Credentials: a.Credentials, Channels: a.Channels, Publish: a.Publish,
+		Reports: a.Reports, Incidents: a.Incidents, Archive: a.Archive, OIDC: oidc, Log: log, Now: now, Mount: mounts})
 	if err != nil {
 		return nil, err
 	}
@@ -163,11 +190,29 @@ func (a *App) stores(o Options) {
 		return err
 	}
 	a.Intake = &intake.Store{DB: d, Now: now, AfterStore: func(ctx context.Context, tx *db.Tx, events []intake.Stored) error {
+		// Each delivery goes into the archive as received, and every item
+		// version below names it; the archive's lock is taken first so
+		// that locks are taken in one order (see archive.LockTx).
+		if err := archive.LockTx(ctx, tx); err != nil {
+			return err
+		}
 		for _, e := range events {
+			src := archive.Source{EventID: e.ID, PlatformEventID: e.EventID}
+			if e.DeliveryID != 0 {
+				seq, err := archive.DeliveryTx(ctx, tx, e.DeliveryID)
+				if err != nil {
+					return err
+				}
+				src.DeliverySeq = seq
+			}
 			if e.ChannelID == 0 {
 				continue
 			}
-			if _, err := inbox.Ingest(ctx, tx, e.ChannelID, e.Event, now()); err != nil {
+			res, err := inbox.Ingest(archive.WithSource(ctx, src), tx, e.ChannelID, e.Event, now())
+			if err != nil {
+				return err
+			}
+			if err := a.classify(ctx, tx, e.ChannelID, res, e.Event, now()); err != nil {
 				return err
 			}
 		}
@@ -177,7 +222,55 @@ func (a *App) stores(o Options) {
 	a.Outbound = &outbound.Service{DB: d, Credentials: a.Credentials, Connectors: a.Connectors, Now: now}
 	a.Actions = &inbox.Actions{Store: a.Inbox, Outbound: a.Outbound}
 	a.Answers = &answer.Store{DB: d, Now: now}
-	a.Outbound.OnFinish = a.Actions.Finished
+	a.Diary = &diary.Store{DB: d, Now: now}
+	a.Publish = &publish.Service{DB: d, Outbox: a.Outbox, Outbound: a.Outbound, Channels: a.Channels, Now: now, BaseURL: cfg.BaseURL}
+	a.Incidents = &incident.Store{DB: d, Secrets: a.Secrets, Diary: a.Diary, Outbox: a.Outbox, Actions: a.Actions, Channels: a.Channels,
+		Duty: a.Channels, Connectors: a.Connectors, Credentials: a.Credentials, Fetch: incident.HTTPFetcher(o.HTTPClient), Now: now, BaseURL: cfg.BaseURL}
+	// A finished action is an inbox item's (a reply, a hide, which may be
+	// a case's too) or a post's (a publish); each hook leaves the others'
+	// actions alone.
+	a.Outbound.OnFinish = func(ctx context.Context, tx *db.Tx, act outbound.Action) error {
+		if err := a.Actions.Finished(ctx, tx, act); err != nil {
+			return err
+		}
+		if err := a.Incidents.ActionFinished(ctx, tx, act); err != nil {
+			return err
+		}
+		return a.Publish.Finished(ctx, tx, act)
+	}
+	a.Reports = &report.Store{DB: d, Now: now, Channels: a.Channels, Intake: a.Intake, Outbox: a.Outbox, BaseURL: cfg.BaseURL, Incidents: a.Incidents,
+		Scope: func(ctx context.Context, userID int64) ([]int64, error) {
+			p, err := a.Auth.Principal(ctx, userID)
+			if err != nil {
+				return nil, err
+			}
+			return p.VisibleChannels(), nil
+		}}
+}
+
+// classify scores a new or edited citizen text in the transaction that
+// stored it: its tone (positive comments are answered too, and counted) and
+// any criminal or offensive content, flagged for review; then the channel's
+// rules for criminal content act on the scores, in the same transaction.
+func (a *App) classify(ctx context.Context, tx *db.Tx, channelID int64, res inbox.Ingested, ev platform.Event, now time.Time) error {
+	if !res.Changed || ev.Object.Author.IsPage || ev.Object.Text == "" {
+		return nil
+	}
+	r := score.Classify(ev.Object.Text)
+	c := inbox.Classification{Sentiment: r.Sentiment.Label}
+	for _, f := range r.Flags {
+		c.Flags = append(c.Flags, f.String())
+	}
+	if err := inbox.SetClassification(ctx, tx, res.ItemID, c); err != nil {
+		return err
+	}
+	if len(c.Flags) > 0 {
+		// A flagged item is registered (the archive's triage rules say so).
+		if err := archive.RetriageTx(ctx, tx, res.ItemID, now); err != nil {
+			return err
+		}
+	}
+	return a.Incidents.ApplyTx(ctx, tx, incident.Classified{ItemID: res.ItemID, ChannelID: channelID, Result: r})
 }
 
 // workers registers every job kind and the periodic jobs.
@@ -203,6 +296,19 @@ func (a *App) workers(o Options) (*river.Workers, []*river.PeriodicJob) {
 	river.AddWorker(w, &escalation.OverdueWorker{Store: a.Escalations})
 	river.AddWorker(w, &inbox.SLAWorker{Store: a.Inbox, Duty: a.Channels, Outbox: a.Outbox, BaseURL: a.Config.BaseURL})
 	river.AddWorker(w, &channel.GapWorker{Store: a.Channels})
+	river.AddWorker(w, &archive.FetchWorker{Store: a.Archive})
+	river.AddWorker(w, &archive.SweepWorker{Store: a.Archive})
+	river.AddWorker(w, &archive.CullWorker{Store: a.Archive})
+	river.AddWorker(w, &report.RefreshWorker{Store: a.Reports})
+	river.AddWorker(w, &report.RebuildWorker{Store: a.Reports})
+	river.AddWorker(w, &report.DigestWorker{Store: a.Reports})
+	reportEvery := o.ReportRefreshInterval
+	if reportEvery == 0 {
+		reportEvery = 2 * time.Minute
+	}
+	river.AddWorker(w, &publish.Worker{Service: a.Publish})
+	river.AddWorker(w, &publish.ExpiryWorker{Service: a.Publish})
+	incident.AddWorkers(w, a.Incidents)
 	gapEvery := o.GapCheckInterval
 	if gapEvery == 0 {
 		gapEvery = time.Hour
@@ -213,6 +319,13 @@ func (a *App) workers(o Options) (*river.Workers, []*river.PeriodicJob) {
 		escalation.PeriodicOverdue(10 * time.Minute),
 		inbox.PeriodicSLA(5 * time.Minute),
 		channel.PeriodicGapCheck(gapEvery),
+		archive.PeriodicFetch(30 * time.Second),
+		archive.PeriodicSweep(10 * time.Minute),
+		archive.PeriodicCull(time.Hour),
+		report.PeriodicRefresh(reportEvery),
+		report.PeriodicDigest(time.Hour),
+		publish.PeriodicExpiry(time.Hour),
+		incident.PeriodicWatch(time.Minute),
 	}
 	return w, periodic
 }

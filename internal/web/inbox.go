@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,8 +13,10 @@ import (
 	"tilltal/internal/answer"
 	"tilltal/internal/apperr"
 	"tilltal/internal/calendar"
+	"tilltal/internal/diary"
 	"tilltal/internal/escalation"
 	"tilltal/internal/inbox"
+	"tilltal/internal/moderation/score"
 	"tilltal/internal/org"
 	"tilltal/internal/outbound"
 	"tilltal/internal/replycheck"
@@ -117,7 +120,7 @@ func inboxFilter(r *http.Request) (inbox.Filter, inboxForm, error) {
 	if !f.Until.IsZero() {
 		f.Until = f.Until.AddDate(0, 0, 1)
 	}
-	return f, form, nil
+	return f, form, drillFilter(q, &f)
 }
 
 // dateParam reads a yyyy-mm-dd date as the start of that day in Stockholm.
@@ -157,6 +160,42 @@ type itemData struct {
 	Clock       inbox.Clock
 	// Findings are the reply check's, when a reply was stopped.
 	Findings []replycheck.Finding
+	// CanRegister lets a registrar register the item in the diary;
+	// Registered is its diary entry once it is.
+	CanRegister bool
+	Registered  *diary.Entry
+	// Flags explain why the classifier flagged the item.
+	Flags []flagView
+	// Incident says whether the item is under a case of suspected crime.
+	Incident itemIncident
+}
+
+// flagView is one flagged category with the evidence for it.
+type flagView struct {
+	Category string
+	Reasons  []string
+}
+
+// explainFlags classifies the text again (it is fast) to show the rules
+// and words behind each flag; only the flags are stored.
+func explainFlags(it inbox.Item) []flagView {
+	if it.Flags == "" || it.FromUs {
+		return nil
+	}
+	r := score.Classify(it.Body)
+	var out []flagView
+	for _, c := range r.Flags {
+		v := flagView{Category: c.Swedish()}
+		for _, why := range r.Reasons[c] {
+			if why.Match != "" {
+				v.Reasons = append(v.Reasons, fmt.Sprintf("%s: ”%s”", strings.TrimSuffix(why.Why, "."), why.Match))
+			} else {
+				v.Reasons = append(v.Reasons, why.Why)
+			}
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 // item loads an item the person may see; others get not found.
@@ -206,6 +245,14 @@ func (s *Server) itemPageWith(w http.ResponseWriter, r *http.Request, status int
 	d.Reply, d.Error, d.Now = reply, problem, s.Now()
 	d.Clock = it.ResponseClock(d.Now)
 	d.Findings = findingsFrom(r.Context())
+	d.CanRegister = diaryKeepers.Allows(p)
+	d.Flags = explainFlags(it)
+	if d.Incident, err = s.itemIncident(r.Context(), p, it); err != nil {
+		return err
+	}
+	if e, err := s.Diary.ForObject(r.Context(), "item", itoa(it.ID)); err == nil {
+		d.Registered = &e
+	}
 	if d.CanWork && !it.FromUs {
 		if d.Suggestions, err = s.Answers.Suggest(r.Context(), it.Body, p.VisibleChannels(), 5); err != nil {
 			return err

@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"tilltal/internal/apperr"
 	"tilltal/internal/audit"
@@ -47,6 +48,11 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			s.fail(rec, r, errCSRF)
 			return
 		}
+		if err := checkQuery(r); err != nil {
+			s.fail(rec, r, err)
+			return
+		}
+		limitBody(rec, r)
 		r = s.loadPrincipal(r)
 		if err := s.checkCSRF(r); err != nil {
 			s.fail(rec, r, err)
@@ -173,3 +179,44 @@ func (r *statusRecorder) Flush() {
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+
+// errBadChars is the answer to input with NUL or broken UTF-8, which no
+// form produces and PostgreSQL cannot store or compare.
+var errBadChars = apperr.Invalidf("Förfrågan innehåller ogiltiga tecken")
+
+// checkQuery refuses query strings with NUL or invalid UTF-8.
+func checkQuery(r *http.Request) error {
+	for _, vs := range r.URL.Query() {
+		for _, v := range vs {
+			if !validText(v) {
+				return errBadChars
+			}
+		}
+	}
+	return nil
+}
+
+// validText reports whether s is storable text: valid UTF-8 without NUL.
+func validText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
+// Body limits for the HTML forms: the CSRF check reads the form before any
+// handler, so the limit must be set before it. Uploads (images for posts)
+// may be larger than plain forms. The API and the webhooks bound their own
+// bodies.
+const (
+	maxFormBody   = 1 << 20
+	maxUploadBody = 12 << 20
+)
+
+func limitBody(w http.ResponseWriter, r *http.Request) {
+	if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead || isAPI(r) || strings.HasPrefix(r.URL.Path, "/webhooks/") {
+		return
+	}
+	limit := int64(maxFormBody)
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		limit = maxUploadBody
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+}

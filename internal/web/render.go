@@ -12,6 +12,7 @@ import (
 	"tilltal/internal/auth"
 	"tilltal/internal/calendar"
 	"tilltal/internal/inbox"
+	"tilltal/internal/moderation/score"
 	"tilltal/internal/org"
 )
 
@@ -92,10 +93,12 @@ var funcs = template.FuncMap{
 		}
 		return string(r[:n-1]) + "…"
 	},
-	"row":          func(l Localizer, it inbox.Item) inboxRow { return inboxRow{L: l, Item: it} },
-	"presence":     presenceText,
-	"platforms":    func() []string { return []string{"facebook", "instagram", "linkedin", "youtube"} },
-	"platformName": platformName,
+	"row":            func(l Localizer, it inbox.Item) inboxRow { return inboxRow{L: l, Item: it} },
+	"presence":       presenceText,
+	"flagCategories": score.Categories,
+	"categoryName":   func(c score.Category) string { return c.Swedish() },
+	"platforms":      func() []string { return []string{"facebook", "instagram", "linkedin", "youtube"} },
+	"platformName":   platformName,
 }
 
 func containsID(list []int64, id int64) bool {
@@ -159,19 +162,36 @@ func navFor(p *auth.Principal, path string) []navItem {
 	if inboxReaders.Allows(p) {
 		items = append(items, navItem{Href: "/inkorg", Key: "nav.inbox"})
 	}
+	if publishReaders.Allows(p) {
+		items = append(items, navItem{Href: "/publicera", Key: "nav.publish"})
+	}
 	if answerKeepers.Allows(p) {
 		items = append(items, navItem{Href: "/svar", Key: "nav.answers"})
 	}
 	if deptAnswerers.Allows(p) {
 		items = append(items, navItem{Href: "/verksamhet/fragor", Key: "nav.questions"})
 	}
+	if reportReaders.Allows(p) {
+		items = append(items, navItem{Href: "/rapporter", Key: "nav.reports"})
+	}
 	items = append(items, navItem{Href: "/admin/kanaler", Key: "nav.channels"}, navItem{Href: "/kanaler", Key: "nav.public_list"})
 	items = append(items, navItem{Href: "/admin/verksamheter", Key: "nav.departments"})
 	if p.Has(org.Communicator) {
 		items = append(items, navItem{Href: "/admin/anvandare", Key: "nav.users"}, navItem{Href: "/admin/utskick", Key: "nav.outbox"})
 	}
+	if diaryKeepers.Allows(p) {
+		items = append(items, navItem{Href: "/diarium", Key: "nav.diary"})
+	}
+	if incidentWorkers.Allows(p) {
+		items = append(items, navItem{Href: "/arenden", Key: "nav.incidents"})
+	} else if incidentReaders.Allows(p) {
+		items = append(items, navItem{Href: "/arenden/rapport", Key: "nav.moderation_report"})
+	}
 	if p.Has(org.Communicator) {
 		items = append(items, navItem{Href: "/admin/plattformar", Key: "nav.platforms"})
+	}
+	if archiveReaders.Allows(p) {
+		items = append(items, navItem{Href: "/arkiv", Key: "nav.archive"})
 	}
 	if p.SeesAll() {
 		items = append(items, navItem{Href: "/admin/logg", Key: "nav.audit"})

@@ -40,6 +40,36 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /inkorg/{id}/svar", inboxWorkers, s.itemReply)
 	s.handle("POST /inkorg/{id}/kontroll", inboxWorkers, s.itemCheck)
 	s.handle("POST /inkorg/{id}/atgard", inboxWorkers, s.itemModerate)
+	s.handle("POST /inkorg/{id}/arende", incidentOpeners, s.itemOpenIncident)
+
+	// Cases of criminal content; package incident lets legal see all and
+	// an owner only their channels' (not found for anyone else).
+	s.handle("GET /arenden", incidentWorkers, s.incidentsPage)
+	s.handle("GET /arenden/rapport", incidentReaders, s.incidentReportPage)
+	s.handle("GET /arenden/{id}", incidentWorkers, s.incidentPage)
+	s.handle("GET /arenden/{id}/bevis/{n}", incidentWorkers, s.incidentPart)
+	s.handle("GET /arenden/{id}/polisanmalan.zip", incidentWorkers, s.incidentBundle)
+	s.handle("POST /arenden/{id}/{action}", incidentWorkers, s.incidentAction)
+
+	// Publishing; package publish scopes single posts (NotFound outside).
+	s.handle("GET /publicera", publishReaders, s.postsPage)
+	s.handle("GET /publicera/nytt", publishers, s.postNewPage)
+	s.handle("POST /publicera", publishers, s.postCreate)
+	s.handle("GET /publicera/{id}", publishReaders, s.postPage)
+	s.handle("GET /publicera/{id}/andra", publishers, s.postEditPage)
+	s.handle("POST /publicera/{id}", publishers, s.postUpdate)
+	s.handle("POST /publicera/{id}/skicka", publishers, s.postSubmit)
+	s.handle("POST /publicera/{id}/beslut", publishers, s.postDecide)
+	s.handle("POST /publicera/{id}/nu", publishers, s.postPublishNow)
+	s.handle("POST /publicera/{id}/stall-in", publishers, s.postCancel)
+	s.handle("GET /forhandsvisning/{sha}", publishReaders, s.imagePreview)
+	s.handle("GET /samtycken", publishers, s.consentsPage)
+	s.handle("POST /samtycken", publishers, s.consentCreate)
+	s.handle("POST /samtycken/{id}/aterkalla", publishers, s.consentWithdraw)
+	s.handle("GET /publiceringsregler", publishers, s.publishRulesPage)
+	s.handle("POST /publiceringsregler/{id}", publishers, s.publishRuleSave)
+	// The platforms fetch a post's image from here without signing in.
+	s.handle("GET /media/{sha}", Public, s.media)
 
 	s.handle("GET /svar", answerKeepers, s.answersPage)
 	s.handle("GET /svar/ny", answerKeepers, s.answerNewPage)
@@ -81,6 +111,33 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /admin/kanaler/{id}/svarsmal", communicator, s.channelTarget)
 	s.handle("POST /admin/kanaler/{id}/granskning", communicator, s.channelReview)
 	s.handle("POST /admin/kanaler/{id}/status", communicator, s.channelStatus)
+	s.handle("GET /admin/kanaler/{id}/regler", SignedIn, s.channelRulesPage)
+	s.handle("POST /admin/kanaler/{id}/regler", SignedIn, s.channelRulesSave)
+
+	s.handle("GET /diarium", diaryKeepers, s.diaryPage)
+	s.handle("POST /diarium", diaryKeepers, s.diaryRegister)
+	s.handle("GET /diarium/export/{format}", diaryKeepers, s.diaryExport)
+	s.handle("GET /diarium/offentlig", Public, s.publicDiaryPage)
+	s.handle("POST /inkorg/{id}/diarium", diaryKeepers, s.itemRegister)
+
+	// Reports; the filter is scoped to the person's channels.
+	s.handle("GET /rapporter", reportReaders, s.reportPage)
+	s.handle("GET /rapporter/{name}", reportReaders, s.reportPage)
+	s.handle("GET /rapporter/{name}/csv", reportReaders, s.reportExport("csv"))
+	s.handle("GET /rapporter/{name}/xlsx", reportReaders, s.reportExport("xlsx"))
+	s.handle("GET /rapporter/{name}/utskrift", reportReaders, s.reportPrint)
+	s.handle("POST /rapporter/underlag", communicator, s.reportRebuild)
+
+	// The archive of public records (archive_routes.go says who may do what).
+	s.handle("GET /arkiv", archiveReaders, s.archivePage)
+	s.handle("GET /arkiv/gallring", archiveReaders, s.retentionPage)
+	s.handle("POST /arkiv/gallring/regler", registrar, s.retentionRuleAdd)
+	s.handle("POST /arkiv/gallring/regler/{id}/upphor", registrar, s.retentionRuleEnd)
+	s.handle("POST /arkiv/bevarande", holdKeepers, s.holdPlace)
+	s.handle("POST /arkiv/bevarande/{id}/hav", holdKeepers, s.holdRelease)
+	s.handle("GET /arkiv/{seq}", archiveReaders, s.archiveRecordPage)
+	s.handle("GET /arkiv/{seq}/bilagor/{pos}", archiveReaders, s.archiveAttachment)
+	s.handle("POST /arkiv/{seq}/klass", registrar, s.archiveClass)
 
 	s.handle("GET /admin/logg", seesAll, s.auditPage)
 	s.handle("GET /admin/plattformar", communicator, s.platformsPage)

@@ -17,16 +17,21 @@ import (
 
 	"tilltal/internal/answer"
 	"tilltal/internal/apperr"
+	"tilltal/internal/archive"
 	"tilltal/internal/auth"
 	"tilltal/internal/channel"
 	"tilltal/internal/config"
 	"tilltal/internal/credential"
 	"tilltal/internal/db"
+	"tilltal/internal/diary"
 	"tilltal/internal/escalation"
 	"tilltal/internal/inbox"
+	"tilltal/internal/incident"
 	"tilltal/internal/intake"
 	"tilltal/internal/notify"
 	"tilltal/internal/org"
+	"tilltal/internal/publish"
+	"tilltal/internal/report"
 )
 
 //go:embed templates/*.html
@@ -45,6 +50,8 @@ type Deps struct {
 	Inbox  *inbox.Store
 	// Escalations are the questions sent to departments.
 	Escalations *escalation.Store
+	// Diary is the diarium.
+	Diary *diary.Store
 	// Answers are the saved answers.
 	Answers *answer.Store
 	// Actions send replies, hides and deletes to the platforms.
@@ -55,6 +62,14 @@ type Deps struct {
 	Credentials *credential.Store
 	// Channels is the channel registry.
 	Channels *channel.Store
+	// Incidents are the cases of criminal content and their vault.
+	Incidents *incident.Store
+	// Reports computes the report pages.
+	Reports *report.Store
+	// Publish is publishing: posts, approval, scheduling, consents.
+	Publish *publish.Service
+	// Archive keeps the public records.
+	Archive *archive.Store
 	// OIDC is nil when OpenID Connect sign-in is not configured.
 	OIDC OIDCFlow
 	Log  *slog.Logger
@@ -180,6 +195,13 @@ func parseForm(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 	if err := r.ParseForm(); err != nil {
 		return errBadForm
+	}
+	for _, vs := range r.PostForm {
+		for _, v := range vs {
+			if !validText(v) {
+				return errBadChars
+			}
+		}
 	}
 	return nil
 }

@@ -1,0 +1,262 @@
+package archive
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"tilltal/internal/audit"
+	"tilltal/internal/db"
+)
+
+// CullingContent is the content of a culling record: what was culled,
+// when and under which rule. Culled lists the culled records' seqs as
+// inclusive spans; Verify reads it to tell culling from tampering.
+type CullingContent struct {
+	RuleID     int64      `json:"rule_id"`
+	RuleName   string     `json:"rule"`
+	Decision   string     `json:"decision,omitempty"`
+	KeepMonths int        `json:"keep_months"`
+	Cutoff     time.Time  `json:"received_before"`
+	Count      int        `json:"count"`
+	Culled     [][2]int64 `json:"culled"`
+	Blobs      []string   `json:"blobs,omitempty"`
+	CulledAt   time.Time  `json:"culled_at"`
+}
+
+// Culling is one entry of the culling log.
+type Culling struct {
+	ID          int64
+	RuleID      int64
+	RuleName    string
+	Decision    string
+	RanAt       time.Time
+	RecordCount int
+	BlobCount   int
+	CullingSeq  int64
+}
+
+// cullBatch bounds the records culled in one transaction.
+const cullBatch = 1000
+
+// CullArgs is the periodic retention job.
+type CullArgs struct{}
+
+// Kind names the job.
+func (CullArgs) Kind() string { return "archive.cull" }
+
+// CullWorker runs the retention rules.
+type CullWorker struct {
+	river.WorkerDefaults[CullArgs]
+	Store *Store
+}
+
+// Work runs every active rule.
+func (w *CullWorker) Work(ctx context.Context, _ *river.Job[CullArgs]) error {
+	_, err := w.Store.Cull(audit.WithActor(ctx, audit.System("gallring")))
+	return err
+}
+
+// PeriodicCull runs the retention rules every interval.
+func PeriodicCull(every time.Duration) *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(every),
+		func() (river.JobArgs, *river.InsertOpts) { return CullArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
+}
+
+// Cull runs every active retention rule and returns how many records it
+// culled. Each batch is one transaction that removes the records' content,
+// appends the culling record that names them and writes the culling log;
+// attachment files no other record needs are deleted after it commits. It
+// is idempotent: what is culled is not culled again, and a run cut short
+// is finished by the next.
+func (s *Store) Cull(ctx context.Context) (int, error) {
+	rules, err := s.RetentionRules(ctx)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, r := range rules {
+		if !r.Active {
+			continue
+		}
+		for {
+			n, err := s.cullBatch(ctx, r)
+			if err != nil {
+				return total, fmt.Errorf("archive: cull under rule %d: %w", r.ID, err)
+			}
+			total += n
+			if n < cullBatch {
+				break
+			}
+		}
+	}
+	return total, s.deleteBlobs(ctx)
+}
+
+// cullBatch culls up to cullBatch records under one rule.
+func (s *Store) cullBatch(ctx context.Context, rule RetentionRule) (int, error) {
+	now := s.now()
+	cutoff := rule.cutoff(now)
+	culled := 0
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		// The chain lock first: the culling record is appended below, and
+		// two runs must not pick the same records.
+		if err := LockTx(ctx, tx); err != nil {
+			return err
+		}
+		where, args := rule.dueClause(cutoff)
+		seqs, err := int64s(ctx, tx, fmt.Sprintf("SELECT r.seq%s%s AND NOT %s ORDER BY r.seq LIMIT %d", dueFrom, where, heldClause, cullBatch), args...)
+		if err != nil || len(seqs) == 0 {
+			return err
+		}
+		in := placeholders(len(seqs))
+		seqArgs := make([]any, len(seqs))
+		for i, s := range seqs {
+			seqArgs[i] = s
+		}
+		blobs, err := strs(ctx, tx, "SELECT DISTINCT blob_sha256 FROM archive_attachments WHERE blob_sha256 <> '' AND record_seq IN ("+in+") ORDER BY blob_sha256", seqArgs...)
+		if err != nil {
+			return err
+		}
+		content, err := json.Marshal(CullingContent{RuleID: rule.ID, RuleName: rule.Name, Decision: rule.Decision, KeepMonths: rule.KeepMonths,
+			Cutoff: archiveTime(cutoff), Count: len(seqs), Culled: spans(seqs), Blobs: blobs, CulledAt: archiveTime(now)})
+		if err != nil {
+			return err
+		}
+		rec, err := AppendTx(ctx, tx, Record{Kind: KindCulling, ChannelID: rule.ChannelID, Direction: Internal, OccurredAt: now, CapturedAt: now, Content: content})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE archive_records SET content = NULL, search_text = '', culled_at = ?, culled_by = ? WHERE seq IN ("+in+")",
+			append([]any{now, rec.Seq}, seqArgs...)...); err != nil {
+			return fmt.Errorf("remove content: %w", err)
+		}
+		if _, err := tx.Exec(ctx, "UPDATE archive_attachments SET status = 'culled' WHERE record_seq IN ("+in+")", seqArgs...); err != nil {
+			return err
+		}
+		logID, err := tx.InsertID(ctx, "INSERT INTO archive_cullings (rule_id, rule_name, decision, ran_at, record_count, blob_count, culling_seq) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			rule.ID, rule.Name, rule.Decision, now, len(seqs), len(blobs), rec.Seq)
+		if err != nil {
+			return err
+		}
+		for _, b := range blobs {
+			if _, err := tx.Exec(ctx, `INSERT INTO archive_blob_deletions (blob_sha256, culling_id) VALUES (?, ?)
+				ON CONFLICT (blob_sha256) DO UPDATE SET culling_id = excluded.culling_id, deleted_at = NULL`, b, logID); err != nil {
+				return err
+			}
+		}
+		culled = len(seqs)
+		return audit.Record(ctx, tx, now, audit.Entry{Action: "archive.cull", ObjectType: "retention_rule", ObjectID: audit.ID(rule.ID),
+			Summary: fmt.Sprintf("%d handlingar gallrade enligt ”%s”", len(seqs), rule.Name), Detail: map[string]any{"culling_seq": rec.Seq, "blobs": len(blobs)}})
+	})
+	return culled, err
+}
+
+// deleteBlobs deletes the attachment files culling left to delete, unless
+// a record that still has its content refers to the same file.
+func (s *Store) deleteBlobs(ctx context.Context) error {
+	if s.Blobs == nil {
+		return nil
+	}
+	rows, err := s.DB.Query(ctx, "SELECT blob_sha256 FROM archive_blob_deletions WHERE deleted_at IS NULL LIMIT 10000")
+	if err != nil {
+		return err
+	}
+	var pending []string
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			rows.Close()
+			return err
+		}
+		pending = append(pending, h)
+	}
+	rows.Close()
+	for _, h := range pending {
+		var inUse int
+		if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM archive_attachments a JOIN archive_records r ON r.seq = a.record_seq
+			WHERE a.blob_sha256 = ? AND r.content IS NOT NULL`, h).Scan(&inUse); err != nil {
+			return err
+		}
+		if inUse == 0 {
+			if err := s.Blobs.Delete(ctx, h); err != nil {
+				return err
+			}
+		}
+		if _, err := s.DB.Exec(ctx, "UPDATE archive_blob_deletions SET deleted_at = ? WHERE blob_sha256 = ?", s.now(), h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Cullings returns the culling log, newest first.
+func (s *Store) Cullings(ctx context.Context, limit int) ([]Culling, error) {
+	rows, err := s.DB.Query(ctx, "SELECT id, rule_id, rule_name, decision, ran_at, record_count, blob_count, culling_seq FROM archive_cullings ORDER BY id DESC LIMIT ?", limit)
+	if err != nil {
+		return nil, fmt.Errorf("archive: culling log: %w", err)
+	}
+	defer rows.Close()
+	var out []Culling
+	for rows.Next() {
+		var c Culling
+		if err := rows.Scan(&c.ID, &c.RuleID, &c.RuleName, &c.Decision, &c.RanAt, &c.RecordCount, &c.BlobCount, &c.CullingSeq); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// spans turns sorted seqs into inclusive [from, to] spans.
+func spans(seqs []int64) [][2]int64 {
+	var out [][2]int64
+	for _, s := range seqs {
+		if n := len(out); n > 0 && out[n-1][1]+1 == s {
+			out[n-1][1] = s
+			continue
+		}
+		out = append(out, [2]int64{s, s})
+	}
+	return out
+}
+
+func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+func int64s(ctx context.Context, tx *db.Tx, q string, args ...any) ([]int64, error) {
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func strs(ctx context.Context, tx *db.Tx, q string, args ...any) ([]string, error) {
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

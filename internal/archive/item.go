@@ -1,0 +1,225 @@
+package archive
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"tilltal/internal/db"
+)
+
+// ItemVersion is one version of an inbox item as the inbox writes it: the
+// inbox calls ItemVersionTx in the transaction that writes the version.
+type ItemVersion struct {
+	ItemID  int64
+	Version int
+	Verb    string
+	Text    string
+	Hidden  bool
+	Removed bool
+	// OccurredAt is the platform's time of the change; CapturedAt when
+	// Tilltal got it.
+	OccurredAt time.Time
+	CapturedAt time.Time
+}
+
+// Source is where an event came from, carried in the context from intake
+// to the archive through the inbox, so that an item version names the raw
+// delivery it came in.
+type Source struct {
+	// DeliverySeq is the raw delivery's record, 0 for polled events.
+	DeliverySeq int64
+	// EventID is intake's platform_events id; PlatformEventID the
+	// platform's own id of the event.
+	EventID         int64
+	PlatformEventID string
+}
+
+type sourceKey struct{}
+
+// WithSource returns a context that carries the event's source.
+func WithSource(ctx context.Context, s Source) context.Context {
+	return context.WithValue(ctx, sourceKey{}, s)
+}
+
+func sourceFrom(ctx context.Context) Source {
+	s, _ := ctx.Value(sourceKey{}).(Source)
+	return s
+}
+
+// item is what the archive reads of an inbox item.
+type item struct {
+	id, channelID, departmentID, threadID int64
+	platform, externalID, parentID, kind  string
+	authorID, authorName, authorHandle    string
+	authorURL, permalink, threadExternal  string
+	attachments, flags, body              string
+	fromUs                                bool
+	postedAt                              time.Time
+}
+
+// readItem reads an item from the inbox's tables. The archive reads them
+// rather than being handed every field so that the inbox's hook stays one
+// call.
+func readItem(ctx context.Context, tx *db.Tx, id int64) (item, error) {
+	var it item
+	err := tx.QueryRow(ctx, `SELECT i.id, i.channel_id, i.department_id, i.thread_id, i.platform, i.external_id, i.parent_external_id, i.kind,
+		i.author_id, i.author_name, i.author_handle, i.author_url, i.permalink, t.external_id, i.attachments, i.flags, i.body, i.from_us, i.posted_at
+		FROM items i JOIN threads t ON t.id = i.thread_id WHERE i.id = ?`, id).
+		Scan(&it.id, &it.channelID, &it.departmentID, &it.threadID, &it.platform, &it.externalID, &it.parentID, &it.kind,
+			&it.authorID, &it.authorName, &it.authorHandle, &it.authorURL, &it.permalink, &it.threadExternal, &it.attachments, &it.flags, &it.body, &it.fromUs, &it.postedAt)
+	if err != nil {
+		return item{}, fmt.Errorf("archive: item %d: %w", id, err)
+	}
+	return it, nil
+}
+
+// attachmentJSON is an attachment as the platform named it.
+type attachmentJSON struct {
+	Kind        string `json:"kind"`
+	URL         string `json:"url"`
+	Title       string `json:"title,omitempty"`
+	ContentType string `json:"content_type,omitempty"`
+}
+
+type authorJSON struct {
+	ID         string `json:"id,omitempty"`
+	Name       string `json:"name"`
+	Handle     string `json:"handle,omitempty"`
+	ProfileURL string `json:"profile_url,omitempty"`
+	IsPage     bool   `json:"is_page"`
+}
+
+type sourceJSON struct {
+	DeliverySeq     int64  `json:"delivery_seq,omitempty"`
+	EventID         int64  `json:"event_id,omitempty"`
+	PlatformEventID string `json:"platform_event_id,omitempty"`
+}
+
+// ItemVersionContent is the content of an item_version record.
+type ItemVersionContent struct {
+	ItemID           int64            `json:"item_id"`
+	Version          int              `json:"version"`
+	Verb             string           `json:"verb"`
+	Kind             string           `json:"kind"`
+	Text             string           `json:"text"`
+	Hidden           bool             `json:"hidden"`
+	Removed          bool             `json:"removed"`
+	ParentExternalID string           `json:"parent_external_id,omitempty"`
+	ThreadExternalID string           `json:"thread_external_id,omitempty"`
+	Permalink        string           `json:"permalink,omitempty"`
+	Author           authorJSON       `json:"author"`
+	PostedAt         time.Time        `json:"posted_at"`
+	Attachments      []attachmentJSON `json:"attachments,omitempty"`
+	Source           *sourceJSON      `json:"source,omitempty"`
+}
+
+// ItemVersionTx archives one version of an item in tx. The first version
+// also gets the item's registration class from the triage rules and
+// queues its attachments for fetching.
+func ItemVersionTx(ctx context.Context, tx *db.Tx, v ItemVersion) (Record, error) {
+	it, err := readItem(ctx, tx, v.ItemID)
+	if err != nil {
+		return Record{}, err
+	}
+	var atts []attachmentJSON
+	if v.Version == 1 {
+		_ = json.Unmarshal([]byte(it.attachments), &atts)
+	}
+	cls, err := classOnArrival(ctx, tx, it, v)
+	if err != nil {
+		return Record{}, err
+	}
+	src := sourceFrom(ctx)
+	c := ItemVersionContent{ItemID: it.id, Version: v.Version, Verb: v.Verb, Kind: it.kind, Text: v.Text, Hidden: v.Hidden, Removed: v.Removed,
+		ParentExternalID: it.parentID, ThreadExternalID: it.threadExternal, Permalink: it.permalink,
+		Author:   authorJSON{ID: it.authorID, Name: it.authorName, Handle: it.authorHandle, ProfileURL: it.authorURL, IsPage: it.fromUs},
+		PostedAt: archiveTime(it.postedAt), Attachments: atts}
+	if src != (Source{}) {
+		c.Source = &sourceJSON{DeliverySeq: src.DeliverySeq, EventID: src.EventID, PlatformEventID: src.PlatformEventID}
+	}
+	content, err := json.Marshal(c)
+	if err != nil {
+		return Record{}, err
+	}
+	dir := In
+	if it.fromUs {
+		dir = Out
+	}
+	r, err := AppendTx(ctx, tx, Record{Kind: KindItemVersion, ChannelID: it.channelID, DepartmentID: it.departmentID, ItemID: it.id, ItemVersion: v.Version,
+		ThreadID: it.threadID, Platform: it.platform, ExternalID: it.externalID, AuthorID: it.authorID, AuthorName: it.authorName, Direction: dir,
+		OccurredAt: v.OccurredAt, CapturedAt: v.CapturedAt, RefSeq: src.DeliverySeq, Content: content, IndexText: v.Text,
+		Secret: cls.class == ClassSecret, SecrecyGround: cls.ground})
+	if err != nil {
+		return Record{}, err
+	}
+	if err := queueAttachments(ctx, tx, r, atts); err != nil {
+		return Record{}, err
+	}
+	return r, nil
+}
+
+// Reply is a reply the municipality sent through Tilltal.
+type Reply struct {
+	ActionID int64
+	// QuestionItemID is the item answered; ReplyItemID the reply's own
+	// item in the thread.
+	QuestionItemID int64
+	ReplyItemID    int64
+	// ResultID is the platform's id of the reply.
+	ResultID string
+	Text     string
+	// UserID is the official who wrote it, 0 when unknown.
+	UserID int64
+	SentAt time.Time
+}
+
+// ReplyContent is the content of a reply record.
+type ReplyContent struct {
+	ActionID            int64     `json:"action_id"`
+	InReplyToItemID     int64     `json:"in_reply_to_item_id"`
+	InReplyToExternalID string    `json:"in_reply_to_external_id"`
+	ReplyItemID         int64     `json:"reply_item_id,omitempty"`
+	ExternalID          string    `json:"external_id"`
+	Text                string    `json:"text"`
+	SentByUserID        int64     `json:"sent_by_user_id,omitempty"`
+	SentByName          string    `json:"sent_by_name,omitempty"`
+	ChannelName         string    `json:"channel_name"`
+	SentAt              time.Time `json:"sent_at"`
+}
+
+// ReplyTx archives a reply the municipality sent, in the transaction that
+// records that the platform accepted it. The reply also becomes an item,
+// archived by ItemVersionTx as the platform shows it; this record adds who
+// sent it and what it answered.
+func ReplyTx(ctx context.Context, tx *db.Tx, rp Reply) (Record, error) {
+	q, err := readItem(ctx, tx, rp.QuestionItemID)
+	if err != nil {
+		return Record{}, err
+	}
+	var channelName, userName string
+	if err := tx.QueryRow(ctx, "SELECT name FROM channels WHERE id = ?", q.channelID).Scan(&channelName); err != nil {
+		return Record{}, fmt.Errorf("archive: reply: %w", err)
+	}
+	if rp.UserID != 0 {
+		_ = tx.QueryRow(ctx, "SELECT name FROM users WHERE id = ?", rp.UserID).Scan(&userName)
+	}
+	cls, err := currentClass(ctx, tx, q.id)
+	if err != nil {
+		return Record{}, err
+	}
+	content, err := json.Marshal(ReplyContent{ActionID: rp.ActionID, InReplyToItemID: q.id, InReplyToExternalID: q.externalID, ReplyItemID: rp.ReplyItemID,
+		ExternalID: rp.ResultID, Text: rp.Text, SentByUserID: rp.UserID, SentByName: userName, ChannelName: channelName, SentAt: archiveTime(rp.SentAt)})
+	if err != nil {
+		return Record{}, err
+	}
+	author := ""
+	if rp.UserID != 0 {
+		author = fmt.Sprintf("user:%d", rp.UserID)
+	}
+	return AppendTx(ctx, tx, Record{Kind: KindReply, ChannelID: q.channelID, DepartmentID: q.departmentID, ItemID: rp.ReplyItemID,
+		ThreadID: q.threadID, Platform: q.platform, ExternalID: rp.ResultID, AuthorID: author, AuthorName: userName, Direction: Out,
+		OccurredAt: rp.SentAt, CapturedAt: rp.SentAt, Content: content, IndexText: rp.Text,
+		Secret: cls.class == ClassSecret, SecrecyGround: cls.ground})
+}

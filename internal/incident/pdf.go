@@ -1,0 +1,232 @@
+package incident
+
+import (
+	"bytes"
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/signintech/gopdf"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/gomono"
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/sfnt"
+)
+
+// Page geometry of the summary, in points on A4.
+const (
+	pageTop    = 56.0
+	pageBottom = 790.0
+	pageLeft   = 56.0
+	pageWidth  = 483.0
+)
+
+// doc writes a simple flowing document: headings, paragraphs, fields and
+// boxes, breaking pages as it goes.
+type doc struct {
+	pdf *gopdf.GoPdf
+	y   float64
+	err error
+}
+
+// glyphs tells which characters the Go fonts can draw; anything else is
+// written as "?" (the exact text is in the evidence files).
+var glyphs = sync.OnceValue(func() *sfnt.Font {
+	f, err := sfnt.Parse(goregular.TTF)
+	if err != nil {
+		panic("incident: the embedded Go font does not parse: " + err.Error())
+	}
+	return f
+})
+
+// printable keeps what the font can draw and drops control and format
+// characters (bidi overrides included), so a hostile text cannot garble
+// the page.
+func printable(s string) string {
+	var buf sfnt.Buffer
+	f := glyphs()
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n':
+			return r
+		case r == '\t':
+			return ' '
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
+			return -1
+		}
+		if g, err := f.GlyphIndex(&buf, r); err != nil || g == 0 {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+func newDoc(title, author string) (*doc, error) {
+	pdf := &gopdf.GoPdf{}
+	pdf.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitPT})
+	pdf.SetInfo(gopdf.PdfInfo{Title: printable(title), Author: printable(author), Creator: "Tilltal"})
+	if err := pdf.AddTTFFontData("go", goregular.TTF); err != nil {
+		return nil, err
+	}
+	if err := pdf.AddTTFFontData("go-bold", gobold.TTF); err != nil {
+		return nil, err
+	}
+	if err := pdf.AddTTFFontData("go-mono", gomono.TTF); err != nil {
+		return nil, err
+	}
+	d := &doc{pdf: pdf}
+	d.newPage()
+	return d, nil
+}
+
+func (d *doc) newPage() {
+	d.pdf.AddPage()
+	d.y = pageTop
+}
+
+func (d *doc) font(bold bool, size float64) {
+	family := "go"
+	if bold {
+		family = "go-bold"
+	}
+	if err := d.pdf.SetFont(family, "", size); err != nil && d.err == nil {
+		d.err = err
+	}
+}
+
+// lines wraps text to width at the current font.
+func (d *doc) lines(text string, width float64) []string {
+	var out []string
+	for _, para := range strings.Split(printable(text), "\n") {
+		if strings.TrimSpace(para) == "" {
+			out = append(out, "")
+			continue
+		}
+		ls, err := d.pdf.SplitTextWithWordWrap(para, width)
+		if err != nil {
+			if d.err == nil {
+				d.err = err
+			}
+			return out
+		}
+		out = append(out, ls...)
+	}
+	return out
+}
+
+// need breaks the page when h more points do not fit.
+func (d *doc) need(h float64) {
+	if d.y+h > pageBottom {
+		d.newPage()
+	}
+}
+
+func (d *doc) text(x float64, line string) {
+	d.pdf.SetXY(x, d.y)
+	if line == "" {
+		return
+	}
+	if err := d.pdf.Cell(nil, line); err != nil && d.err == nil {
+		d.err = err
+	}
+}
+
+// write flows text at the left margin in the given style.
+func (d *doc) write(text string, bold bool, size float64) {
+	d.font(bold, size)
+	lh := size * 1.35
+	for _, l := range d.lines(text, pageWidth) {
+		d.need(lh)
+		d.text(pageLeft, l)
+		d.y += lh
+	}
+}
+
+// hashed writes a field and, below its value, a checksum in a small
+// fixed-width font, so that it reads and compares digit by digit; the two
+// stay on one page.
+func (d *doc) hashed(label, value, sum string) {
+	d.need(13.5 + 12)
+	d.field(label, value)
+	if err := d.pdf.SetFont("go-mono", "", 8); err != nil && d.err == nil {
+		d.err = err
+	}
+	d.text(pageLeft+150, sum)
+	d.y += 12
+}
+
+func (d *doc) heading(text string) {
+	d.need(40)
+	d.y += 8
+	d.write(text, true, 13)
+	d.y += 2
+}
+
+func (d *doc) para(text string) { d.write(text, false, 10) }
+
+// field writes "label: value" with the label in bold on its own column.
+func (d *doc) field(label, value string) {
+	const labelWidth = 150.0
+	d.font(false, 10)
+	ls := d.lines(value, pageWidth-labelWidth)
+	if len(ls) == 0 {
+		ls = []string{"–"}
+	}
+	for n, l := range ls {
+		d.need(13.5)
+		if n == 0 {
+			d.font(true, 10)
+			d.text(pageLeft, printable(label))
+			d.font(false, 10)
+		}
+		d.text(pageLeft+labelWidth, l)
+		d.y += 13.5
+	}
+}
+
+// post draws one post of a thread as a box; the post in the case is
+// framed in red on a pale ground.
+func (d *doc) post(header, body string, indent float64, current bool) {
+	x, w := pageLeft+indent, pageWidth-indent
+	d.font(false, 9.5)
+	ls := d.lines(body, w-16)
+	h := 8 + 13 + float64(len(ls))*12.5 + 6
+	d.need(h + 6)
+	top := d.y
+	if current {
+		d.pdf.SetStrokeColor(176, 0, 32)
+		d.pdf.SetFillColor(255, 240, 240)
+		d.pdf.SetLineWidth(2)
+		d.pdf.RectFromUpperLeftWithStyle(x, top, w, h, "FD")
+	} else {
+		d.pdf.SetStrokeColor(150, 150, 150)
+		d.pdf.SetFillColor(248, 248, 248)
+		d.pdf.SetLineWidth(0.7)
+		d.pdf.RectFromUpperLeftWithStyle(x, top, w, h, "FD")
+	}
+	// Text is drawn in the fill colour: back to black.
+	d.pdf.SetStrokeColor(0, 0, 0)
+	d.pdf.SetFillColor(0, 0, 0)
+	d.pdf.SetLineWidth(1)
+	d.y = top + 6
+	d.font(true, 9.5)
+	d.text(x+8, printable(header))
+	d.y += 13
+	d.font(false, 9.5)
+	for _, l := range ls {
+		d.text(x+8, l)
+		d.y += 12.5
+	}
+	d.y = top + h + 6
+}
+
+func (d *doc) bytes() ([]byte, error) {
+	if d.err != nil {
+		return nil, d.err
+	}
+	var b bytes.Buffer
+	if _, err := d.pdf.WriteTo(&b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}

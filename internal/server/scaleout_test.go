@@ -1,0 +1,181 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"tilltal/internal/config"
+	"tilltal/internal/db"
+	"tilltal/internal/dbtest"
+	"tilltal/internal/demo"
+	"tilltal/internal/loadtest"
+	"tilltal/internal/notify"
+	"tilltal/internal/server"
+)
+
+// countingMailer counts what it is asked to send, across instances.
+type countingMailer struct {
+	mu   sync.Mutex
+	sent map[string]int
+}
+
+func (m *countingMailer) Send(_ context.Context, to, subject, _ string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sent[to+"|"+subject]++
+	return nil
+}
+
+// TestTwoInstancesOnePostgres: two Tilltal instances started at once on one
+// PostgreSQL migrate once, store a delivery sent to both once, run a job
+// once, and stream to a browser on one instance what arrived at the other.
+func TestTwoInstancesOnePostgres(t *testing.T) {
+	t.Parallel()
+	dsn := dbtest.DSN(t, db.Postgres)
+	dir := t.TempDir()
+	mailer := &countingMailer{sent: map[string]int{}}
+	start := func(i int) (*server.App, *httptest.Server) {
+		cfg, err := config.FromEnv(func(k string) string {
+			return map[string]string{"TILLTAL_DATABASE": dsn, "TILLTAL_DATA_DIR": filepath.Join(dir, fmt.Sprint(i)),
+				"TILLTAL_KEY_FILE": filepath.Join(dir, "shared.key"), "TILLTAL_META_APP_SECRET": appSecret,
+				"TILLTAL_SMTP_HOST": "unused"}[k]
+		})
+		if err != nil {
+			t.Error(err)
+			return nil, nil
+		}
+		app, err := server.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)),
+			server.Options{Mailer: mailer, FetchPollInterval: 50 * time.Millisecond, PollEvery: time.Hour})
+		if err != nil {
+			t.Error(err)
+			return nil, nil
+		}
+		return app, httptest.NewServer(app.Handler)
+	}
+	var apps [2]*server.App
+	var srvs [2]*httptest.Server
+	var wg sync.WaitGroup
+	for i := range 2 { // a simultaneous start: the migrations run once
+		wg.Add(1)
+		go func() { defer wg.Done(); apps[i], srvs[i] = start(i) }()
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for i := range 2 {
+		defer apps[i].Close()
+		defer srvs[i].Close()
+		if err := apps[i].Queue.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			sctx, c := context.WithTimeout(context.Background(), 5*time.Second)
+			defer c()
+			_ = apps[i].Queue.Stop(sctx)
+		}()
+	}
+	if err := demo.Seed(ctx, apps[0].Org); err != nil {
+		t.Fatal(err)
+	}
+	a := &e2e{t: t, app: apps[0], srv: srvs[0]}
+	b := &e2e{t: t, app: apps[1], srv: srvs[1]}
+	ch, _ := a.seedItem("KFF", "scale-page", "first", "Första kommentaren")
+	a.addMember("redaktor@exempelby.se", ch, "editor")
+
+	// A browser on instance B follows the live inbox.
+	viewer := b.login("redaktor@exempelby.se")
+	var latest int64
+	if err := apps[0].DB.QueryRow(ctx, "SELECT MAX(id) FROM items").Scan(&latest); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("%s/inkorg/live?live_after=%d", srvs[1].URL, latest), nil)
+	stream, err := viewer.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Body.Close()
+
+	// The same delivery, sent to both instances at once (Meta's retry
+	// racing the original), is stored once.
+	body := loadtest.Delivery("scale-page", 42, 3, time.Now())
+	var dw sync.WaitGroup
+	for i := range 2 {
+		dw.Add(1)
+		go func() {
+			defer dw.Done()
+			e := []*e2e{a, b}[i]
+			if st := e.deliver(body, meta256(body)); st != http.StatusOK {
+				t.Errorf("instance %d: %d", i, st)
+			}
+		}()
+	}
+	dw.Wait()
+	if n := a.count("SELECT COUNT(*) FROM items WHERE external_id LIKE 'lt_42_%'"); n != 3 {
+		t.Fatalf("items from the raced delivery: %d, want 3", n)
+	}
+	// Instance A stored it (or B); the browser on B sees it either way.
+	buf := make([]byte, 0, 8192)
+	chunk := make([]byte, 2048)
+	deadline := time.Now().Add(15 * time.Second)
+	for !strings.Contains(string(buf), "lt_42") && !strings.Contains(string(buf), "sopkärlen") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the live stream on instance B never showed the items: %q", buf)
+		}
+		n, err := stream.Body.Read(chunk)
+		if err != nil {
+			t.Fatalf("stream: %v", err)
+		}
+		buf = append(buf, chunk[:n]...)
+	}
+
+	// A notification job enqueued once is sent once, with both queues working.
+	for i := 0; i < 5; i++ {
+		if _, err := apps[i%2].Outbox.Enqueue(ctx, notify.Message{Email: fmt.Sprintf("p%d@exempelby.se", i), Subject: "Jobb", Body: "x"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline = time.Now().Add(20 * time.Second)
+	for a.count("SELECT COUNT(*) FROM notifications WHERE status = 'sent' AND subject = 'Jobb'") != 5 {
+		if time.Now().After(deadline) {
+			rows, _ := apps[0].DB.Query(ctx, "SELECT kind, state, attempt, COALESCE(errors::text, '') FROM river_job ORDER BY id")
+			for rows.Next() {
+				var k, st, e string
+				var at int
+				rows.Scan(&k, &st, &at, &e)
+				t.Logf("job %s %s %d %s", k, st, at, e)
+			}
+			rows.Close()
+			t.Fatal("timed out waiting for the notifications")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	mailer.mu.Lock()
+	defer mailer.mu.Unlock()
+	jobs := 0
+	for k, n := range mailer.sent { // every notification, ours and the system's, once
+		if n != 1 {
+			t.Errorf("%s sent %d times", k, n)
+		}
+		if strings.HasSuffix(k, "|Jobb") {
+			jobs++
+		}
+	}
+	if jobs != 5 {
+		t.Fatalf("%d of our 5 mails sent", jobs)
+	}
+}
+
+func meta256(body []byte) string { return loadtest.Sign(appSecret, body) }

@@ -1,0 +1,158 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"unicode/utf8"
+
+	"tilltal/internal/apperr"
+	"tilltal/internal/archive"
+	"tilltal/internal/blob"
+	"tilltal/internal/org"
+)
+
+type archiveRecordData struct {
+	Record      recordView
+	Raw         string
+	RawCut      bool
+	Binary      bool
+	Attachments []archive.Attachment
+	Related     []recordView
+	Class       *archive.ItemClass
+	Classes     []archive.Class
+	Holds       []archive.Hold
+	CanClassify bool
+	CanHold     bool
+	// FileLink downloads an attachment record's file.
+	FileLink string
+}
+
+// rawShown bounds the raw content shown on the page.
+const rawShown = 64 << 10
+
+func (s *Server) archiveRecordPage(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p := PrincipalFrom(ctx)
+	seq, err := pathID(r, "seq")
+	if err != nil {
+		return err
+	}
+	rec, err := archive.Get(ctx, s.DB, seq)
+	if err != nil {
+		return err
+	}
+	names, _, err := s.channelNames(ctx, p)
+	if err != nil {
+		return err
+	}
+	d := archiveRecordData{Record: viewRecord(p, rec, names), Classes: archive.Classes, CanClassify: p.Has(org.Registrar), CanHold: holdKeepers.Allows(p)}
+	if !d.Record.Masked && rec.Content != nil {
+		raw := rec.Content
+		if len(raw) > rawShown {
+			raw, d.RawCut = raw[:rawShown], true
+		}
+		if utf8.Valid(raw) {
+			d.Raw = string(raw)
+		} else {
+			d.Binary = true
+		}
+	}
+	if d.Attachments, err = s.Archive.Attachments(ctx, seq); err != nil {
+		return err
+	}
+	if rec.Kind == archive.KindAttachment && rec.Content != nil && !d.Record.Masked {
+		var c archive.AttachmentContent
+		if json.Unmarshal(rec.Content, &c) == nil {
+			d.FileLink = "/arkiv/" + strconv.FormatInt(c.SourceSeq, 10) + "/bilagor/" + strconv.Itoa(c.Position)
+		}
+	}
+	if rec.ItemID != 0 {
+		related, err := archive.Search(ctx, s.DB, archive.Filter{ItemID: rec.ItemID, Limit: 100})
+		if err != nil {
+			return err
+		}
+		for _, x := range related {
+			d.Related = append(d.Related, viewRecord(p, x, names))
+		}
+		if c, err := s.Archive.ItemClassOf(ctx, rec.ItemID); err == nil {
+			d.Class = &c
+		}
+	}
+	if d.Holds, err = s.Archive.HoldsOn(ctx, rec); err != nil {
+		return err
+	}
+	return s.render(w, r, "archive_record", d)
+}
+
+// archiveAttachment sends a fetched attachment's file as a download: its
+// content came from the internet and is never rendered in Tilltal's origin.
+func (s *Server) archiveAttachment(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	seq, err := pathID(r, "seq")
+	if err != nil {
+		return err
+	}
+	pos, err := strconv.Atoi(r.PathValue("pos"))
+	if err != nil {
+		return apperr.ErrNotFound
+	}
+	rec, err := archive.Get(ctx, s.DB, seq)
+	if err != nil {
+		return err
+	}
+	if rec.Secret && !seesSecrets(PrincipalFrom(ctx)) {
+		return apperr.ErrForbidden
+	}
+	atts, err := s.Archive.Attachments(ctx, seq)
+	if err != nil {
+		return err
+	}
+	if pos < 0 || pos >= len(atts) || atts[pos].Status != archive.AttachmentFetched {
+		return apperr.NotFoundf("Bilagan finns inte i arkivet")
+	}
+	f, err := s.Archive.Blobs.Open(ctx, atts[pos].BlobSHA256)
+	if errors.Is(err, blob.ErrNotFound) {
+		return apperr.NotFoundf("Bilagans fil saknas")
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", `attachment; filename="bilaga-`+strconv.FormatInt(seq, 10)+"-"+strconv.Itoa(pos)+`"`)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", "sandbox")
+	w.Header().Set("Content-Length", strconv.FormatInt(atts[pos].Size, 10))
+	_, err = io.Copy(w, f)
+	return err
+}
+
+// archiveClass is the registrar's decision on an item's class.
+func (s *Server) archiveClass(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	seq, err := pathID(r, "seq")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	rec, err := archive.Get(ctx, s.DB, seq)
+	if err != nil {
+		return err
+	}
+	if rec.ItemID == 0 {
+		return apperr.Invalidf("Handlingen hör inte till något inlägg")
+	}
+	class, err := archive.ParseClass(r.PostFormValue("class"))
+	if err != nil {
+		return err
+	}
+	if err := s.Archive.SetClass(ctx, rec.ItemID, class, r.PostFormValue("reason"), r.PostFormValue("ground")); err != nil {
+		return err
+	}
+	return redirect(w, r, "/arkiv/"+itoa(seq)+"?ok=1#klass")
+}
