@@ -131,9 +131,11 @@ func (w *FetchWorker) Work(ctx context.Context, _ *river.Job[FetchArgs]) error {
 }
 
 // PeriodicFetch looks for attachments to fetch every interval.
+// The first run is one interval after start: nothing is lost by waiting,
+// and the jobs that must run at start get the workers first.
 func PeriodicFetch(every time.Duration) *river.PeriodicJob {
 	return river.NewPeriodicJob(river.PeriodicInterval(every),
-		func() (river.JobArgs, *river.InsertOpts) { return FetchArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
+		func() (river.JobArgs, *river.InsertOpts) { return FetchArgs{}, nil }, nil)
 }
 
 // FetchDue fetches up to limit attachments whose time has come: each is

@@ -62,9 +62,11 @@ func (w *CullWorker) Work(ctx context.Context, _ *river.Job[CullArgs]) error {
 }
 
 // PeriodicCull runs the retention rules every interval.
+// The first run is one interval after start: nothing is lost by waiting,
+// and the jobs that must run at start get the workers first.
 func PeriodicCull(every time.Duration) *river.PeriodicJob {
 	return river.NewPeriodicJob(river.PeriodicInterval(every),
-		func() (river.JobArgs, *river.InsertOpts) { return CullArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
+		func() (river.JobArgs, *river.InsertOpts) { return CullArgs{}, nil }, nil)
 }
 
 // Cull runs every active retention rule and returns how many records it

@@ -95,9 +95,11 @@ func (w *SweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 }
 
 // PeriodicSweep looks for deliveries to archive every interval.
+// The first run is one interval after start: nothing is lost by waiting,
+// and the jobs that must run at start get the workers first.
 func PeriodicSweep(every time.Duration) *river.PeriodicJob {
 	return river.NewPeriodicJob(river.PeriodicInterval(every),
-		func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
+		func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, nil)
 }
 
 // SweepDeliveries archives up to limit deliveries that are not in the

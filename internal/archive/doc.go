@@ -46,6 +46,15 @@
 //
 // search_text and author_key are derived from the content for search.
 //
+// The content of Tilltal's own records is JSON of the types named after
+// their kind: ItemVersionContent, ReplyContent, AttachmentContent,
+// CullingContent, ClassificationContent, HoldContent, RegistrationContent.
+// An item_version's ref_seq is the raw_delivery it came in (0 when polled);
+// an attachment's is the item_version that named it; a hold on a record
+// has the record as ref_seq. Posts (kind post) and snapshots are appended
+// with AppendTx by their owners; the diary registers records with
+// MarkRegisteredTx.
+//
 // # The hash chain
 //
 // hash = hex(SHA-256(E)), where E is the UTF-8 text

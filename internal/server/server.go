@@ -230,6 +230,12 @@ func (a *App) stores(o Options) {
 	// a case's too) or a post's (a publish); each hook leaves the others'
 	// actions alone.
 	a.Outbound.OnFinish = func(ctx context.Context, tx *db.Tx, act outbound.Action) error {
+		// Both hooks archive what they change in items; the archive's lock
+		// comes before the items' so that a webhook arriving for the same
+		// thread never deadlocks with them (see archive.LockTx).
+		if err := archive.LockTx(ctx, tx); err != nil {
+			return err
+		}
 		if err := a.Actions.Finished(ctx, tx, act); err != nil {
 			return err
 		}
