@@ -56,7 +56,7 @@ func TestDemoTrafficOnAllPlatforms(t *testing.T) {
 		defer c()
 		_ = app.Queue.Stop(sctx)
 	}()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(90 * time.Second)
 	for {
 		var platforms int
 		if err := app.DB.QueryRow(ctx, "SELECT COUNT(DISTINCT platform) FROM items").Scan(&platforms); err != nil {

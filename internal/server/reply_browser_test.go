@@ -50,7 +50,7 @@ func TestBrowserEditorAnswers(t *testing.T) {
 	if status := browsertest.ClickNavigate(t, ctx, `form[action$="/svar"] button[type=submit]`); status != http.StatusOK {
 		t.Fatalf("reply: %d", status)
 	}
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		browsertest.Navigate(t, ctx, fmt.Sprintf("%s/inkorg/%d", e.srv.URL, item.ID))
 		if strings.Contains(browsertest.Text(t, ctx, "p.meta"), "Besvarad") {

@@ -53,7 +53,7 @@ func startSim(t *testing.T, dialect string) (*e2e, int64) {
 // waitFor polls cond until it holds or the time is up.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
