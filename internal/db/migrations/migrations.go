@@ -85,6 +85,10 @@ func provider(d *db.DB) (*goose.Provider, error) {
 	ms = append(ms, goose.NewGoMigration(riverVersion, riverMigration(d.Dialect), nil))
 	opts := []goose.ProviderOption{
 		goose.WithDisableGlobalRegistry(true),
+		// Capabilities are developed side by side with their own number
+		// ranges and land in any order; a database that has a higher
+		// number already still takes a lower one that arrives later.
+		goose.WithAllowOutofOrder(true),
 		goose.WithGoMigrations(ms...),
 	}
 	dialect := goose.DialectSQLite3
