@@ -135,10 +135,11 @@ func reportLatency(b *testing.B, lat []time.Duration) {
 	b.ReportMetric(percentile(lat, 99), "p99_ms")
 }
 
-// BenchmarkWebhookIngest measures the whole path — signature, parse, one
-// group-committed transaction with the raw delivery, its events and the
-// inbox items, threads, versions and search index — through the HTTP
-// handler with many deliveries in flight, and beside it a bare batched
+// BenchmarkWebhookIngest measures the whole path — the server's HTTP
+// handler, signature, parse, one group-committed transaction with the raw
+// delivery, its events, its archive records, the inbox items, threads,
+// versions and search index, and their classification — with many
+// deliveries in flight, and beside it a bare batched
 // insert of the same payloads into the same database. The intake_only
 // variant leaves out the inbox: what acknowledging would cost if the items
 // were made after the answer rather than before it.
