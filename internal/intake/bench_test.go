@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"sync"
@@ -15,11 +16,11 @@ import (
 	"testing"
 	"time"
 
+	cfgpkg "tilltal/internal/config"
 	"tilltal/internal/db"
 	"tilltal/internal/dbtest"
-	"tilltal/internal/inbox"
-	"tilltal/internal/intake"
 	"tilltal/internal/platform/meta"
+	"tilltal/internal/server"
 )
 
 // The speed targets of issue 5, as ratios to a bare batched insert of the
@@ -70,31 +71,44 @@ func signedBodies(n, from int) []signed {
 	return out
 }
 
-// benchHandler is the webhook as the server wires it: intake stores the
-// delivery and, withInbox, the inbox makes items of its events in the same
-// transaction.
-func benchHandler(b *testing.B, d *db.DB, withInbox bool) *intake.MetaWebhook {
-	addChannel(b, d, "facebook", pageID)
-	s := newStore(d)
-	if withInbox {
-		s.AfterStore = ingestAll
-	}
-	h := newHandler(s)
-	h.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	return h
+// benchTarget is what the benchmark sends to, and the database behind it.
+type benchTarget struct {
+	h http.Handler
+	d *db.DB
 }
 
-// ingestAll is the server's AfterStore: routed events become inbox items.
-func ingestAll(ctx context.Context, tx *db.Tx, evs []intake.Stored) error {
-	for _, e := range evs {
-		if e.ChannelID == 0 {
-			continue
-		}
-		if _, err := inbox.Ingest(ctx, tx, e.ChannelID, e.Event, testNow); err != nil {
-			return err
-		}
+// benchHandler is the webhook to measure. withInbox it is the whole
+// server, built by server.New as production builds it: its HTTP handler,
+// and an intake whose deliveries also become archive records, inbox items
+// and classifications in the same transaction. Without, it is the intake's
+// handler alone, storing raw deliveries and events.
+func benchHandler(b *testing.B, dialect db.Dialect, withInbox bool) benchTarget {
+	errs := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	if !withInbox {
+		d := dbtest.New(b, dialect)
+		addChannel(b, d, "facebook", pageID)
+		h := newHandler(newStore(d))
+		h.Log = errs
+		return benchTarget{h, d}
 	}
-	return nil
+	dir := b.TempDir()
+	env := map[string]string{
+		"TILLTAL_DATABASE":        dbtest.DSN(b, dialect),
+		"TILLTAL_DATA_DIR":        dir,
+		"TILLTAL_KEY_FILE":        filepath.Join(dir, "secret.key"),
+		"TILLTAL_META_APP_SECRET": appSecret,
+	}
+	cfg, err := cfgpkg.FromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		b.Fatal(err)
+	}
+	app, err := server.New(context.Background(), cfg, errs, server.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { app.Close() })
+	addChannel(b, app.DB, "facebook", pageID)
+	return benchTarget{app.Handler, app.DB}
 }
 
 func deliver(b *testing.B, h http.Handler, s signed) time.Duration {
@@ -121,10 +135,11 @@ func reportLatency(b *testing.B, lat []time.Duration) {
 	b.ReportMetric(percentile(lat, 99), "p99_ms")
 }
 
-// BenchmarkWebhookIngest measures the whole path — signature, parse, one
-// group-committed transaction with the raw delivery, its events and the
-// inbox items, threads, versions and search index — through the HTTP
-// handler with many deliveries in flight, and beside it a bare batched
+// BenchmarkWebhookIngest measures the whole path — the server's HTTP
+// handler, signature, parse, one group-committed transaction with the raw
+// delivery, its events, its archive records, the inbox items, threads,
+// versions and search index, and their classification — with many
+// deliveries in flight, and beside it a bare batched
 // insert of the same payloads into the same database. The intake_only
 // variant leaves out the inbox: what acknowledging would cost if the items
 // were made after the answer rather than before it.
@@ -141,8 +156,8 @@ func BenchmarkWebhookIngest(b *testing.B) {
 }
 
 func benchIngest(b *testing.B, dialect db.Dialect, withInbox bool) {
-	d := dbtest.New(b, dialect)
-	h := benchHandler(b, d, withInbox)
+	t := benchHandler(b, dialect, withInbox)
+	h, d := t.h, t.d
 	bodies := signedBodies(b.N, 0)
 	lat := make([]time.Duration, b.N)
 	var next atomic.Int64
@@ -185,8 +200,7 @@ func BenchmarkWebhookPaced(b *testing.B) {
 	const rate = 1000 / eventsPerDelivery
 	for _, dialect := range dbtest.Dialects {
 		b.Run(string(dialect), func(b *testing.B) {
-			d := dbtest.New(b, dialect)
-			h := benchHandler(b, d, true)
+			h := benchHandler(b, dialect, true).h
 			bodies := signedBodies(b.N, 0)
 			lat := make([]time.Duration, b.N)
 			var wg sync.WaitGroup

@@ -35,9 +35,11 @@ type Committer struct {
 	// benchmarks (with an fsync of about 0.2 ms). On a disk whose commit
 	// is slow, a millisecond or two lets a trickle share it.
 	MaxWait time.Duration
-	// Parallel is how many batches may commit at once (default 1 on
-	// SQLite, which has one writer; 4 on PostgreSQL, which commits
-	// concurrent transactions side by side).
+	// Parallel is how many batches may commit at once (default 1). SQLite
+	// has one writer; on PostgreSQL every delivery's transaction also takes
+	// the archive's chain lock (archive.LockTx), so batches commit one after
+	// another whatever this says, and more of them only hold connections
+	// and shrink the batches (measured: 4 in parallel was slower than 1).
 	Parallel int
 	// Timeout bounds the database work of one batch (default 10 s).
 	Timeout time.Duration
@@ -189,11 +191,8 @@ func (c *Committer) maxBatch() int {
 }
 
 func (c *Committer) parallel() int {
-	switch {
-	case c.Parallel > 0:
+	if c.Parallel > 0 {
 		return c.Parallel
-	case c.Store.DB.Dialect == db.Postgres:
-		return 4
 	}
 	return 1
 }
