@@ -1,6 +1,8 @@
 package incident
 
 import (
+	"tilltal/internal/pdfdoc"
+
 	"testing"
 
 	"tilltal/internal/moderation/score"
@@ -60,8 +62,8 @@ func TestPrintable(t *testing.T) {
 		{"hot 🔪", "hot ?"},
 	}
 	for _, tc := range cases {
-		if got := printable(tc.in); got != tc.want {
-			t.Errorf("printable(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := pdfdoc.Printable(tc.in); got != tc.want {
+			t.Errorf("pdfdoc.Printable(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

@@ -1,6 +1,8 @@
 package incident
 
 import (
+	"tilltal/internal/pdfdoc"
+
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -93,70 +95,70 @@ func readEvidence(parts []storedPart) evidence {
 func summaryPDF(municipality string, i Incident, vt Vault, parts []storedPart, now time.Time) ([]byte, error) {
 	e := readEvidence(parts)
 	m := vt.Manifest
-	d, err := newDoc("Underlag för polisanmälan "+i.DiaryNumber, municipality)
+	d, err := pdfdoc.New("Underlag för polisanmälan "+i.DiaryNumber, municipality)
 	if err != nil {
 		return nil, err
 	}
-	d.write("Underlag för polisanmälan", true, 18)
-	d.para(fmt.Sprintf("%s · ärende %s · upprättat %s", municipality, i.DiaryNumber, stamp(now)))
-	d.para("Underlaget är framtaget ur kommunens system Tilltal för den som anmäler per telefon (114 14) eller på en polisstation. " +
+	d.Write("Underlag för polisanmälan", true, 18)
+	d.Para(fmt.Sprintf("%s · ärende %s · upprättat %s", municipality, i.DiaryNumber, stamp(now)))
+	d.Para("Underlaget är framtaget ur kommunens system Tilltal för den som anmäler per telefon (114 14) eller på en polisstation. " +
 		"Kommunen är skyldig att ta bort innehållet enligt lagen (1998:112) om ansvar för elektroniska anslagstavlor.")
 
-	d.heading("Vad")
-	d.field("Misstänkt brott", Law(i.Category))
+	d.Heading("Vad")
+	d.Field("Misstänkt brott", Law(i.Category))
 	if !m.MetadataOnly {
-		d.field("Texten som skrevs", e.Item.Text)
+		d.Field("Texten som skrevs", e.Item.Text)
 	} else {
-		d.field("Innehåll", "Barnpornografibrott (tecken på): materialet har inte öppnats, sparats, kopierats eller vidarebefordrats av kommunen. Endast länk och metadata lämnas.")
+		d.Field("Innehåll", "Barnpornografibrott (tecken på): materialet har inte öppnats, sparats, kopierats eller vidarebefordrats av kommunen. Endast länk och metadata lämnas.")
 	}
 
-	d.heading("Var")
-	d.field("Plattform", platformName(m.Platform))
-	d.field("Kanal", i.ChannelName)
-	d.field("Adress (URL)", m.Permalink)
-	d.field("Plattformens id", m.ExternalID)
+	d.Heading("Var")
+	d.Field("Plattform", platformName(m.Platform))
+	d.Field("Kanal", i.ChannelName)
+	d.Field("Adress (URL)", m.Permalink)
+	d.Field("Plattformens id", m.ExternalID)
 
-	d.heading("När")
-	d.field("Publicerat", stamp(m.PostedAt))
-	d.field("Kom in till kommunen", stamp(m.ReceivedAt))
-	d.field("Bevis säkrade", stamp(m.CapturedAt))
+	d.Heading("När")
+	d.Field("Publicerat", stamp(m.PostedAt))
+	d.Field("Kom in till kommunen", stamp(m.ReceivedAt))
+	d.Field("Bevis säkrade", stamp(m.CapturedAt))
 	removed := "Syns fortfarande på plattformen"
 	if i.RemovedAt != nil {
 		removed = fmt.Sprintf("%s (%s, %s efter att det kom in)", stamp(*i.RemovedAt), removalSv(i.Removal), i.RemovedAt.Sub(i.ReceivedAt).Round(time.Second))
 	}
-	d.field("Borttaget från publik vy", removed)
+	d.Field("Borttaget från publik vy", removed)
 
-	d.heading("Vem")
+	d.Heading("Vem")
 	if m.MetadataOnly {
-		d.field("Profilens id", e.Meta.AuthorID)
-		d.field("Profilens adress", e.Meta.AuthorURL)
+		d.Field("Profilens id", e.Meta.AuthorID)
+		d.Field("Profilens adress", e.Meta.AuthorURL)
 	} else {
-		d.field("Namn på profilen", e.Author.Name)
-		d.field("Användarnamn", e.Author.Handle)
-		d.field("Profilens adress", e.Author.ProfileURL)
-		d.field("Profilens id", e.Author.ID)
+		d.Field("Namn på profilen", e.Author.Name)
+		d.Field("Användarnamn", e.Author.Handle)
+		d.Field("Profilens adress", e.Author.ProfileURL)
+		d.Field("Profilens id", e.Author.ID)
 	}
 
-	d.heading("Hur bevisen säkrades")
-	d.para(fmt.Sprintf("Bevisen säkrades %s i ett skyddat bevisvalv: %s. Varje fil har en SHA-256-kontrollsumma; "+
+	d.Heading("Hur bevisen säkrades")
+	d.Para(fmt.Sprintf("Bevisen säkrades %s i ett skyddat bevisvalv: %s. Varje fil har en SHA-256-kontrollsumma; "+
 		"förteckningen över filerna (manifest.json) är förseglad med kontrollsumman nedan och kan inte ändras i efterhand. "+
 		"Filen SHA256SUMS i paketet gör att varje fil kan kontrolleras, t.ex. med kommandot sha256sum -c SHA256SUMS.",
 		stamp(m.CapturedAt), preservedWhat(m.MetadataOnly)))
-	d.hashed("Sigill (SHA-256)", "", vt.Seal)
+	d.Hashed("Sigill (SHA-256)", "", vt.Seal)
 	for _, p := range m.Parts {
-		d.hashed(p.Name, fmt.Sprintf("%d byte", p.Size), p.SHA256)
+		d.Hashed(p.Name, fmt.Sprintf("%d byte", p.Size), p.SHA256)
 	}
 
 	if !m.MetadataOnly {
 		capture(d, i, e, m)
 	}
-	d.heading("Polisens diarienummer")
+	d.Heading("Polisens diarienummer")
 	number := i.PoliceReportNumber
 	if number == "" {
 		number = "K-nummer: ______________________   (förs in i Tilltal när anmälan är gjord)"
 	}
-	d.para(number)
-	return d.bytes()
+	d.Para(number)
+	return d.Bytes()
 }
 
 func preservedWhat(metadataOnly bool) string {
@@ -168,13 +170,13 @@ func preservedWhat(metadataOnly bool) string {
 
 // capture draws the comment in its thread as it stood, the case's comment
 // framed in red.
-func capture(d *doc, i Incident, e evidence, m Manifest) {
-	d.newPage()
-	d.write("Återgiven skärmbild av inlägget i sin tråd", true, 13)
-	d.para(fmt.Sprintf("Fångad %s ur det som %s levererade. Inlägget i ärendet är inramat i rött.", stamp(m.CapturedAt), platformName(m.Platform)))
-	d.y += 6
+func capture(d *pdfdoc.Doc, i Incident, e evidence, m Manifest) {
+	d.NewPage()
+	d.Write("Återgiven skärmbild av inlägget i sin tråd", true, 13)
+	d.Para(fmt.Sprintf("Fångad %s ur det som %s levererade. Inlägget i ärendet är inramat i rött.", stamp(m.CapturedAt), platformName(m.Platform)))
+	d.Space(6)
 	if len(e.Thread) == 0 {
-		d.post(e.Author.Name+" · "+stamp(e.Item.PostedAt), e.Item.Text, 0, true)
+		d.Post(e.Author.Name+" · "+stamp(e.Item.PostedAt), e.Item.Text, 0, true)
 		return
 	}
 	isComment := comments(e)
@@ -198,7 +200,7 @@ func capture(d *doc, i Incident, e evidence, m Manifest) {
 		if isComment[t.Parent] {
 			indent = 24 // a reply to a comment
 		}
-		d.post(header, t.Text, indent, t.ItemID == m.ItemID)
+		d.Post(header, t.Text, indent, t.ItemID == m.ItemID)
 	}
 }
 

@@ -1,4 +1,7 @@
-package incident
+// Package pdfdoc writes simple flowing A4 documents (headings, paragraphs,
+// labelled fields, boxed posts) in the embedded Go fonts: the police-report
+// summary, records releases, decisions and snapshots share it.
+package pdfdoc
 
 import (
 	"bytes"
@@ -21,9 +24,9 @@ const (
 	pageWidth  = 483.0
 )
 
-// doc writes a simple flowing document: headings, paragraphs, fields and
+// Doc writes a simple flowing document: headings, paragraphs, fields and
 // boxes, breaking pages as it goes.
-type doc struct {
+type Doc struct {
 	pdf *gopdf.GoPdf
 	y   float64
 	err error
@@ -34,15 +37,15 @@ type doc struct {
 var glyphs = sync.OnceValue(func() *sfnt.Font {
 	f, err := sfnt.Parse(goregular.TTF)
 	if err != nil {
-		panic("incident: the embedded Go font does not parse: " + err.Error())
+		panic("pdfdoc: the embedded Go font does not parse: " + err.Error())
 	}
 	return f
 })
 
-// printable keeps what the font can draw and drops control and format
+// Printable keeps what the font can draw and drops control and format
 // characters (bidi overrides included), so a hostile text cannot garble
 // the page.
-func printable(s string) string {
+func Printable(s string) string {
 	var buf sfnt.Buffer
 	f := glyphs()
 	return strings.Map(func(r rune) rune {
@@ -61,10 +64,11 @@ func printable(s string) string {
 	}, s)
 }
 
-func newDoc(title, author string) (*doc, error) {
+// New starts a document with its first page.
+func New(title, author string) (*Doc, error) {
 	pdf := &gopdf.GoPdf{}
 	pdf.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitPT})
-	pdf.SetInfo(gopdf.PdfInfo{Title: printable(title), Author: printable(author), Creator: "Tilltal"})
+	pdf.SetInfo(gopdf.PdfInfo{Title: Printable(title), Author: Printable(author), Creator: "Tilltal"})
 	if err := pdf.AddTTFFontData("go", goregular.TTF); err != nil {
 		return nil, err
 	}
@@ -74,17 +78,18 @@ func newDoc(title, author string) (*doc, error) {
 	if err := pdf.AddTTFFontData("go-mono", gomono.TTF); err != nil {
 		return nil, err
 	}
-	d := &doc{pdf: pdf}
-	d.newPage()
+	d := &Doc{pdf: pdf}
+	d.NewPage()
 	return d, nil
 }
 
-func (d *doc) newPage() {
+// NewPage starts a new page at its top margin.
+func (d *Doc) NewPage() {
 	d.pdf.AddPage()
 	d.y = pageTop
 }
 
-func (d *doc) font(bold bool, size float64) {
+func (d *Doc) font(bold bool, size float64) {
 	family := "go"
 	if bold {
 		family = "go-bold"
@@ -95,9 +100,9 @@ func (d *doc) font(bold bool, size float64) {
 }
 
 // lines wraps text to width at the current font.
-func (d *doc) lines(text string, width float64) []string {
+func (d *Doc) lines(text string, width float64) []string {
 	var out []string
-	for _, para := range strings.Split(printable(text), "\n") {
+	for _, para := range strings.Split(Printable(text), "\n") {
 		if strings.TrimSpace(para) == "" {
 			out = append(out, "")
 			continue
@@ -115,13 +120,13 @@ func (d *doc) lines(text string, width float64) []string {
 }
 
 // need breaks the page when h more points do not fit.
-func (d *doc) need(h float64) {
+func (d *Doc) need(h float64) {
 	if d.y+h > pageBottom {
-		d.newPage()
+		d.NewPage()
 	}
 }
 
-func (d *doc) text(x float64, line string) {
+func (d *Doc) text(x float64, line string) {
 	d.pdf.SetXY(x, d.y)
 	if line == "" {
 		return
@@ -131,8 +136,8 @@ func (d *doc) text(x float64, line string) {
 	}
 }
 
-// write flows text at the left margin in the given style.
-func (d *doc) write(text string, bold bool, size float64) {
+// Write flows text at the left margin in the given style.
+func (d *Doc) Write(text string, bold bool, size float64) {
 	d.font(bold, size)
 	lh := size * 1.35
 	for _, l := range d.lines(text, pageWidth) {
@@ -142,12 +147,12 @@ func (d *doc) write(text string, bold bool, size float64) {
 	}
 }
 
-// hashed writes a field and, below its value, a checksum in a small
+// Hashed writes a field and, below its value, a checksum in a small
 // fixed-width font, so that it reads and compares digit by digit; the two
 // stay on one page.
-func (d *doc) hashed(label, value, sum string) {
+func (d *Doc) Hashed(label, value, sum string) {
 	d.need(13.5 + 12)
-	d.field(label, value)
+	d.Field(label, value)
 	if err := d.pdf.SetFont("go-mono", "", 8); err != nil && d.err == nil {
 		d.err = err
 	}
@@ -155,17 +160,19 @@ func (d *doc) hashed(label, value, sum string) {
 	d.y += 12
 }
 
-func (d *doc) heading(text string) {
+// Heading writes a section heading, kept together with what follows.
+func (d *Doc) Heading(text string) {
 	d.need(40)
 	d.y += 8
-	d.write(text, true, 13)
+	d.Write(text, true, 13)
 	d.y += 2
 }
 
-func (d *doc) para(text string) { d.write(text, false, 10) }
+// Para writes a paragraph of body text.
+func (d *Doc) Para(text string) { d.Write(text, false, 10) }
 
-// field writes "label: value" with the label in bold on its own column.
-func (d *doc) field(label, value string) {
+// Field writes "label: value" with the label in bold on its own column.
+func (d *Doc) Field(label, value string) {
 	const labelWidth = 150.0
 	d.font(false, 10)
 	ls := d.lines(value, pageWidth-labelWidth)
@@ -176,7 +183,7 @@ func (d *doc) field(label, value string) {
 		d.need(13.5)
 		if n == 0 {
 			d.font(true, 10)
-			d.text(pageLeft, printable(label))
+			d.text(pageLeft, Printable(label))
 			d.font(false, 10)
 		}
 		d.text(pageLeft+labelWidth, l)
@@ -184,9 +191,9 @@ func (d *doc) field(label, value string) {
 	}
 }
 
-// post draws one post of a thread as a box; the post in the case is
+// Post draws one post of a thread as a box; the post in the case is
 // framed in red on a pale ground.
-func (d *doc) post(header, body string, indent float64, current bool) {
+func (d *Doc) Post(header, body string, indent float64, current bool) {
 	x, w := pageLeft+indent, pageWidth-indent
 	d.font(false, 9.5)
 	ls := d.lines(body, w-16)
@@ -210,7 +217,7 @@ func (d *doc) post(header, body string, indent float64, current bool) {
 	d.pdf.SetLineWidth(1)
 	d.y = top + 6
 	d.font(true, 9.5)
-	d.text(x+8, printable(header))
+	d.text(x+8, Printable(header))
 	d.y += 13
 	d.font(false, 9.5)
 	for _, l := range ls {
@@ -220,7 +227,8 @@ func (d *doc) post(header, body string, indent float64, current bool) {
 	d.y = top + h + 6
 }
 
-func (d *doc) bytes() ([]byte, error) {
+// Bytes finishes the document, or returns the first error met while writing.
+func (d *Doc) Bytes() ([]byte, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
@@ -230,3 +238,6 @@ func (d *doc) bytes() ([]byte, error) {
 	}
 	return b.Bytes(), nil
 }
+
+// Space leaves h points of vertical space.
+func (d *Doc) Space(h float64) { d.y += h }
