@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -193,20 +194,21 @@ func (s *Store) Suggest(ctx context.Context, text string, channels []int64, limi
 	return out, nil
 }
 
+// replyCandidates bounds how many of the newest questions sharing a term
+// with the item are looked at for earlier replies. The item page runs this
+// on every view, so it must not grow with the archive: a very common word
+// reads only the newest matches from the full-text index.
+const replyCandidates = 2_000
+
 // earlierReplies finds questions sharing terms with the item that the
 // municipality answered, and their answers.
 func (s *Store) earlierReplies(ctx context.Context, text string, terms []string, channels []int64) ([]Suggestion, error) {
 	if channels != nil && len(channels) == 0 {
 		return nil, nil
 	}
-	var conds []string
-	var args []any
-	for _, t := range terms {
-		conds = append(conds, "(' ' || q.search_text || ' ') LIKE ?")
-		args = append(args, "% "+t+" %")
-	}
+	candidates, args := s.matchingItems(terms)
 	q := `SELECT q.id, q.body, r.body, q.search_text FROM items q JOIN items r ON r.channel_id = q.channel_id AND r.parent_external_id = q.external_id AND r.from_us
-		WHERE NOT q.from_us AND (` + strings.Join(conds, " OR ") + `)`
+		WHERE q.id IN (` + candidates + `) AND NOT q.from_us`
 	if channels != nil {
 		q += " AND q.channel_id IN (" + strings.TrimSuffix(strings.Repeat("?,", len(channels)), ",") + ")"
 		for _, c := range channels {
@@ -232,6 +234,26 @@ func (s *Store) earlierReplies(ctx context.Context, text string, terms []string,
 		}
 	}
 	return out, rows.Err()
+}
+
+// matchingItems selects the ids of the newest replyCandidates items whose
+// search text holds any of terms, through the inbox's full-text index
+// (FTS5 on SQLite, the GIN index on search_vector on PostgreSQL). Terms
+// are Snowball stems of letters and digits, so quoting is all they need.
+func (s *Store) matchingItems(terms []string) (string, []any) {
+	quoted := make([]string, len(terms))
+	if s.DB.Dialect == db.Postgres {
+		for i, t := range terms {
+			quoted[i] = "'" + strings.ReplaceAll(t, "'", "") + "'"
+		}
+		return "SELECT id FROM items WHERE search_vector @@ to_tsquery('simple', ?) ORDER BY id DESC LIMIT " + strconv.Itoa(replyCandidates),
+			[]any{strings.Join(quoted, " | ")}
+	}
+	for i, t := range terms {
+		quoted[i] = `"` + strings.ReplaceAll(t, `"`, "") + `"`
+	}
+	return "SELECT rowid FROM items_fts WHERE items_fts MATCH ? ORDER BY rowid DESC LIMIT " + strconv.Itoa(replyCandidates),
+		[]any{strings.Join(quoted, " OR ")}
 }
 
 // overlap is the share of the wanted terms found in have.

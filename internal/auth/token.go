@@ -100,14 +100,19 @@ func (s *Service) RevokeToken(ctx context.Context, userID, tokenID int64) error 
 	})
 }
 
+// tokenUseResolution is how stale a token's last_used_at may get before a
+// use records it again.
+const tokenUseResolution = time.Minute
+
 // Bearer resolves an API token to its principal.
 func (s *Service) Bearer(ctx context.Context, token string) (*Principal, *Token, error) {
 	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 100 {
 		return nil, nil, ErrBadToken
 	}
 	var t Token
-	err := s.DB.QueryRow(ctx, "SELECT id, user_id, name, prefix FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL", HashToken(token)).
-		Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix)
+	var lastUsed sql.NullTime
+	err := s.DB.QueryRow(ctx, "SELECT id, user_id, name, prefix, last_used_at FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL", HashToken(token)).
+		Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, &lastUsed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, ErrBadToken
 	}
@@ -122,6 +127,10 @@ func (s *Service) Bearer(ctx context.Context, token string) (*Principal, *Token,
 		return nil, nil, ErrBadToken
 	}
 	p.Via = "token"
-	_, _ = s.DB.Exec(ctx, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", s.Now(), t.ID)
+	// "Last used" is shown to the person to the minute; writing it on every
+	// call would put a write on the database for each API read.
+	if now := s.Now(); !lastUsed.Valid || now.Sub(lastUsed.Time) >= tokenUseResolution {
+		_, _ = s.DB.Exec(ctx, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", now, t.ID)
+	}
 	return p, &t, nil
 }
