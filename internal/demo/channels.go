@@ -97,6 +97,10 @@ func seedChannels(ctx context.Context, o *org.Store, departments map[string]int6
 		if err := activate(ctx, s, c.ID); err != nil {
 			return fmt.Errorf("demo: channel %s: %w", dc.Name, err)
 		}
+		// The sender rules above, made checkable for the reply check.
+		if err := s.SetReplyRules(ctx, channel.System, c.ID, channel.ReplyRules{SignOffs: []string{"<namn> /" + dc.Name}}); err != nil {
+			return fmt.Errorf("demo: channel %s: %w", dc.Name, err)
+		}
 		if dc.AbsentEditor {
 			if err := addAbsence(ctx, s, c.ID, dc.Editors[0], o.Now()); err != nil {
 				return fmt.Errorf("demo: channel %s: %w", dc.Name, err)

@@ -141,3 +141,9 @@ func wordsAndPunct(s string) []string {
 	}
 	return out
 }
+
+// ValidSignOff reports whether p is a sign-off pattern the check can look
+// for: it must compile and hold some literal text or a placeholder.
+func ValidSignOff(p string) bool {
+	return strings.TrimSpace(p) != "" && signOffRegexp(p) != nil
+}

@@ -152,7 +152,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	if err != nil {
 		return nil, err
 	}
-	apiSurface := &api.API{DB: d, Org: a.Org, Inbox: a.Inbox, Actions: a.Actions, Channels: a.Channels, Publish: a.Publish, Reports: a.Reports, Incidents: a.Incidents, Archive: a.Archive}
+	apiSurface := &api.API{DB: d, Org: a.Org, Inbox: a.Inbox, Actions: a.Actions, Channels: a.Channels, ReplyRules: a.Channels.CheckRules, Publish: a.Publish, Reports: a.Reports, Incidents: a.Incidents, Archive: a.Archive}
 	mounts := append(apiSurface.Routes(),
 		web.Mount{Pattern: "GET /metrics", Access: web.Public, Handler: metricsHandler()},
 		// Meta signs its deliveries; the handler checks the signature
@@ -220,7 +220,7 @@ func (a *App) stores(o Options) {
 	}}
 	a.Credentials = &credential.Store{DB: d, Secrets: a.Secrets, Notify: a.Outbox, Connectors: a.Connectors, Now: now, BaseURL: cfg.BaseURL}
 	a.Outbound = &outbound.Service{DB: d, Credentials: a.Credentials, Connectors: a.Connectors, Now: now}
-	a.Actions = &inbox.Actions{Store: a.Inbox, Outbound: a.Outbound}
+	a.Actions = &inbox.Actions{Store: a.Inbox, Outbound: a.Outbound, Rules: a.Channels.CheckRules}
 	a.Answers = &answer.Store{DB: d, Now: now}
 	a.Diary = &diary.Store{DB: d, Now: now}
 	a.Publish = &publish.Service{DB: d, Outbox: a.Outbox, Outbound: a.Outbound, Channels: a.Channels, Now: now, BaseURL: cfg.BaseURL}

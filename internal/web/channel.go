@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 
 	"tilltal/internal/apperr"
 	"tilltal/internal/channel"
@@ -25,6 +27,7 @@ type channelData struct {
 	Error        string
 	Rules        []channel.Problem
 	Reason       string
+	ReplyRules   channel.ReplyRules
 }
 
 // channelPage shows one channel to those who may see it; to anyone else
@@ -57,6 +60,9 @@ func (s *Server) showChannel(w http.ResponseWriter, r *http.Request, id int64, s
 		d.Gaps = append(d.Gaps, gapView{Text: channel.FormatGap(g), Kind: g.Kind.String()})
 	}
 	if d.History, err = s.Channels.History(r.Context(), v, id); err != nil {
+		return err
+	}
+	if d.ReplyRules, err = s.Channels.ReplyRulesOf(r.Context(), id); err != nil {
 		return err
 	}
 	s.renderStatus(w, r, status, "channel", d)
@@ -122,4 +128,26 @@ func (s *Server) afterChannelPost(w http.ResponseWriter, r *http.Request, id int
 		return internal
 	}
 	return s.showChannel(w, r, id, statusOf(apperr.KindOf(err)), channelData{Error: msg, Rules: rules, Reason: reason})
+}
+
+// channelReplyRules saves the rules the reply check holds the channel's
+// replies to: sign-offs, the readability limit and texts never flagged.
+func (s *Server) channelReplyRules(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	rules := channel.ReplyRules{SignOffs: strings.Split(r.PostFormValue("sign_offs"), "\n"), Allow: strings.Split(r.PostFormValue("allow"), "\n")}
+	if v := strings.TrimSpace(r.PostFormValue("lix_limit")); v != "" {
+		if rules.LIXLimit, err = strconv.Atoi(v); err != nil {
+			return apperr.Invalidf("Ange gränsen för läsbarhet (LIX) som ett heltal")
+		}
+	}
+	if err := s.Channels.SetReplyRules(r.Context(), ChannelViewer(PrincipalFrom(r.Context())), id, rules); err != nil {
+		return err
+	}
+	return redirect(w, r, "/admin/kanaler/"+itoa(id)+"#svarsregler")
 }

@@ -86,6 +86,7 @@ var funcs = template.FuncMap{
 		return false
 	},
 	"roles": func() []org.Role { return org.Roles },
+	"join":  strings.Join,
 	"excerpt": func(s string, n int) string {
 		r := []rune(s)
 		if len(r) <= n {

@@ -109,6 +109,7 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /admin/kanaler/{id}/jourschema", SignedIn, s.channelRotaSave)
 	s.handle("POST /admin/kanaler/{id}/bevakningstid", communicator, s.channelPolicy)
 	s.handle("POST /admin/kanaler/{id}/svarsmal", communicator, s.channelTarget)
+	s.handle("POST /admin/kanaler/{id}/svarsregler", SignedIn, s.channelReplyRules)
 	s.handle("POST /admin/kanaler/{id}/granskning", communicator, s.channelReview)
 	s.handle("POST /admin/kanaler/{id}/status", communicator, s.channelStatus)
 	s.handle("GET /admin/kanaler/{id}/regler", SignedIn, s.channelRulesPage)
