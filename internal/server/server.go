@@ -45,6 +45,7 @@ import (
 	"tilltal/internal/platform/meta"
 	"tilltal/internal/platform/youtube"
 	"tilltal/internal/publish"
+	"tilltal/internal/quota"
 	"tilltal/internal/report"
 	"tilltal/internal/secret"
 	"tilltal/internal/web"
@@ -175,7 +176,7 @@ func (a *App) stores(o Options) {
 	d, now, cfg := a.DB, a.Now, a.Config
 	a.Connectors = o.Connectors
 	if a.Connectors == nil {
-		a.Connectors = Connectors(cfg, o.HTTPClient)
+		a.Connectors = Connectors(cfg, o.HTTPClient, a.DB)
 	}
 	a.Org = &org.Store{DB: d, Now: now}
 	a.Auth = &auth.Service{DB: d, Org: a.Org, Now: now}
@@ -369,13 +370,17 @@ func (a *App) oidc(ctx context.Context, o Options) (web.OIDCFlow, error) {
 }
 
 // Connectors builds the real platform connectors from the configuration.
-func Connectors(cfg config.Config, client *http.Client) map[platform.Name]platform.Connector {
+// YouTube's daily quota is counted in d, so that every instance spends
+// from the one budget of the municipality's Google Cloud project.
+func Connectors(cfg config.Config, client *http.Client, d *db.DB) map[platform.Name]platform.Connector {
+	yq := youtube.NewQuotaMeter(time.Now, youtube.DefaultBudget, youtube.DefaultReserve, youtube.DefaultBurst).
+		WithLedger(&quota.Ledger{DB: d, Name: "youtube"})
 	mc := meta.Config{GraphURL: cfg.MetaGraphURL, AppSecret: cfg.MetaAppSecret.Reveal(), HTTP: client}
 	return map[platform.Name]platform.Connector{
 		platform.Facebook:  meta.NewFacebook(mc),
 		platform.Instagram: meta.NewInstagram(mc),
 		platform.LinkedIn:  linkedin.New(linkedin.Config{APIURL: cfg.LinkedInAPIURL, ClientID: cfg.LinkedInClientID, ClientSecret: cfg.LinkedInClientSecret.Reveal(), HTTP: client}),
-		platform.YouTube:   youtube.New(youtube.Config{APIURL: cfg.YouTubeAPIURL, ClientID: cfg.YouTubeClientID, ClientSecret: cfg.YouTubeClientSecret.Reveal(), HTTP: client}),
+		platform.YouTube:   youtube.New(youtube.Config{APIURL: cfg.YouTubeAPIURL, ClientID: cfg.YouTubeClientID, ClientSecret: cfg.YouTubeClientSecret.Reveal(), HTTP: client, Quota: yq}),
 	}
 }
 

@@ -35,11 +35,13 @@ func mustLoad(name string) *time.Location {
 // polling never goes blind for hours. It is shared by every channel that
 // uses the same OAuth client. Safe for concurrent use.
 //
-// The meter lives in one process; with several Tilltal instances each
-// should get a share of the budget (NewQuotaMeter with budget/instances),
-// or the owner persists Snapshot and Restore through the database.
+// Alone, the meter counts in this process. With a Ledger (WithLedger) the
+// day's counts live where every Tilltal instance sees them and each spend
+// is one atomic check-and-add there, so several instances spend from one
+// budget as if they were one.
 type QuotaMeter struct {
 	mu        sync.Mutex
+	ledger    Ledger
 	now       func() time.Time
 	budget    int
 	reserve   int
@@ -57,6 +59,28 @@ func NewQuotaMeter(now func() time.Time, budget, reserve, burst int) *QuotaMeter
 	return &QuotaMeter{now: now, budget: budget, reserve: min(reserve, budget), burst: burst}
 }
 
+// Ledger keeps a quota day's counts for every instance. Take adds cost to
+// the day's units spent, and to its polling units when poll, only if the
+// day is not marked exhausted, spent stays within limit and, for polling,
+// the polling units within pollLimit; it reports whether it added.
+type Ledger interface {
+	Take(day time.Time, cost, limit int, poll bool, pollLimit int) (bool, error)
+	Exhaust(day time.Time) error
+	Load(day time.Time) (spent, pollSpent int, exhausted bool, err error)
+}
+
+// ledgerRetry is how soon a spend is tried again when the ledger cannot be
+// reached: the meter fails closed rather than spend blind.
+const ledgerRetry = time.Minute
+
+// WithLedger makes the meter keep its counts in l; it returns q.
+func (q *QuotaMeter) WithLedger(l Ledger) *QuotaMeter {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.ledger = l
+	return q
+}
+
 // QuotaState is a meter's state for persistence and display.
 type QuotaState struct {
 	Day       time.Time
@@ -72,8 +96,14 @@ func (q *QuotaMeter) Snapshot() QuotaState {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.roll()
-	return QuotaState{Day: q.day, Spent: q.spent, PollSpent: q.pollSpent, Exhausted: q.exhausted,
+	st := QuotaState{Day: q.day, Spent: q.spent, PollSpent: q.pollSpent, Exhausted: q.exhausted,
 		Budget: q.budget, ResetAt: nextDay(q.day)}
+	if q.ledger != nil {
+		if spent, poll, exhausted, err := q.ledger.Load(q.day); err == nil {
+			st.Spent, st.PollSpent, st.Exhausted = spent, poll, exhausted
+		}
+	}
+	return st
 }
 
 // Restore loads a persisted state; a state from an earlier day is ignored.
@@ -92,6 +122,9 @@ func (q *QuotaMeter) SpendPoll(cost int) (bool, time.Time) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	now := q.roll()
+	if q.ledger != nil {
+		return q.spendPollShared(now, cost)
+	}
 	reset := nextDay(q.day)
 	pollBudget := q.budget - q.reserve
 	if q.exhausted || q.spent+cost > pollBudget {
@@ -114,7 +147,17 @@ func (q *QuotaMeter) SpendPoll(cost int) (bool, time.Time) {
 func (q *QuotaMeter) Spend(cost int) (bool, time.Time) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.roll()
+	now := q.roll()
+	if q.ledger != nil {
+		ok, err := q.ledger.Take(q.day, cost, q.budget, false, 0)
+		switch {
+		case err != nil:
+			return false, now.Add(ledgerRetry)
+		case !ok:
+			return false, nextDay(q.day)
+		}
+		return true, time.Time{}
+	}
 	if q.exhausted || q.spent+cost > q.budget {
 		return false, nextDay(q.day)
 	}
@@ -130,7 +173,37 @@ func (q *QuotaMeter) Exhaust() time.Time {
 	defer q.mu.Unlock()
 	q.roll()
 	q.exhausted = true
+	if q.ledger != nil {
+		// Failing to record it only costs other instances one refused call
+		// each: YouTube tells them too.
+		_ = q.ledger.Exhaust(q.day)
+	}
 	return nextDay(q.day)
+}
+
+// spendPollShared is SpendPoll against the ledger: the pace's allowance
+// now becomes the polling limit of one atomic take.
+func (q *QuotaMeter) spendPollShared(now time.Time, cost int) (bool, time.Time) {
+	reset := nextDay(q.day)
+	pollBudget := q.budget - q.reserve
+	dayLen := reset.Sub(q.day)
+	allowed := int(float64(pollBudget)*float64(now.Sub(q.day))/float64(dayLen)) + q.burst
+	ok, err := q.ledger.Take(q.day, cost, pollBudget, true, allowed)
+	if err != nil {
+		return false, now.Add(ledgerRetry)
+	}
+	if ok {
+		return true, time.Time{}
+	}
+	spent, pollSpent, exhausted, err := q.ledger.Load(q.day)
+	if err != nil {
+		return false, now.Add(ledgerRetry)
+	}
+	if exhausted || spent+cost > pollBudget {
+		return false, reset
+	}
+	frac := float64(pollSpent+cost-q.burst) / float64(pollBudget)
+	return false, q.day.Add(time.Duration(frac * float64(dayLen)))
 }
 
 // roll starts a new quota day when midnight Pacific has passed.
