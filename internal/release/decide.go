@@ -165,29 +165,32 @@ func citedGrounds(recs []Selected, rs []Redaction, stated string) []string {
 
 // DecisionDoc is the written decision (beslut) as the requester gets it.
 type DecisionDoc struct {
-	Municipality string
-	DiaryNumber  string
-	DecidedAt    string
-	Requester    string
-	ReceivedAt   string
-	Subject      string
-	Outcome      Outcome
+	Municipality string  `json:"municipality"`
+	DiaryNumber  string  `json:"diary_number"`
+	DecidedAt    string  `json:"decided_at"`
+	Requester    string  `json:"requester"`
+	ReceivedAt   string  `json:"received_at"`
+	Subject      string  `json:"subject"`
+	Outcome      Outcome `json:"outcome"`
 	// Holding is the decision itself, one sentence.
-	Holding string
+	Holding string `json:"holding"`
 	// Parts say what is not released and why, without revealing it.
-	Parts []string
+	Parts []string `json:"parts"`
 	// Grounds are the provisions cited with what each protects.
-	Grounds   []GroundLine
-	Reasoning string
+	Grounds   []GroundLine `json:"grounds"`
+	Reasoning string       `json:"reasoning"`
 	// Appeal is the appeal notice (besvärshänvisning), paragraph by
 	// paragraph.
-	AppealTitle string
-	Appeal      []string
-	DecidedBy   string
+	AppealTitle string   `json:"appeal_title"`
+	Appeal      []string `json:"appeal"`
+	DecidedBy   string   `json:"decided_by"`
 }
 
 // GroundLine is a cited provision and, when known, what it protects.
-type GroundLine struct{ Cite, About string }
+type GroundLine struct {
+	Cite  string `json:"cite"`
+	About string `json:"about,omitempty"`
+}
 
 // decisionDoc writes the decision from the request and its review.
 func decisionDoc(municipality string, req Request, recs []Selected, rs []Redaction) DecisionDoc {
