@@ -152,4 +152,3 @@ func TestReleaseThroughHTTP(t *testing.T) {
 		}
 	})
 }
-
