@@ -87,6 +87,23 @@ func TestRedactionOutsideTextIsRefused(t *testing.T) {
 		if _, err := f.s.Redact(ctx, req.ID, seq, n-1, n, "OSL 21 kap. 7 §"); err != nil {
 			t.Fatalf("last character: %v", err)
 		}
+		// Once the first redaction is removed the overlapping span fits.
+		if err := f.s.Unredact(ctx, req.ID, rs[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.Redact(ctx, req.ID, seq, 5, 12, "OSL 21 kap. 7 §"); err != nil {
+			t.Fatalf("after removal: %v", err)
+		}
+		// Taking the record out of the selection takes its redactions too.
+		if err := f.s.Unselect(ctx, req.ID, seq); err != nil {
+			t.Fatal(err)
+		}
+		if left := count(t, d, "SELECT COUNT(*) FROM release_redactions WHERE request_id = ?", req.ID); left != 0 {
+			t.Fatalf("%d redactions left after unselecting", left)
+		}
+		if _, err := f.s.Redact(ctx, req.ID, seq, 0, 3, "OSL 21 kap. 7 §"); apperr.KindOf(err) != apperr.NotFound {
+			t.Fatalf("redacting an unselected record: %v", err)
+		}
 	})
 }
 

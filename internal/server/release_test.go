@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -149,6 +150,77 @@ func TestReleaseThroughHTTP(t *testing.T) {
 		}
 		if st, out := e.api("GET", "/api/v1/releases/"+id, e.token("registrator@exempelby.se"), ""); st != 200 || out["release"].(map[string]any)["status"] != "utlamnad" {
 			t.Fatalf("api: %d %v", st, out)
+		}
+	})
+}
+
+// TestReleaseThroughAPI: the same work through /api/v1/releases — an
+// anonymous request, a selection, a span outside the text refused with
+// nothing stored, a passage masked, a refusal whose decision carries the
+// besvärshänvisning, and the bundle with only the decision in it.
+func TestReleaseThroughAPI(t *testing.T) {
+	t.Parallel()
+	eachDialect(t, func(t *testing.T, e *e2e) {
+		_, _ = e.seedItem("KLF", "page-klf", "c1", "Min dotter på Solrosens förskola mår dåligt.")
+		var seq int64
+		if err := e.app.DB.QueryRow(context.Background(), "SELECT MIN(seq) FROM archive_records WHERE kind = 'item_version'").Scan(&seq); err != nil {
+			t.Fatal(err)
+		}
+		tok := e.token("registrator@exempelby.se")
+		st, out := e.api("POST", "/api/v1/releases", tok, `{"anonymous": true, "requester_name": "ska inte sparas", "subject": "Kommentarer om förskolan", "register": true, "received_at": "2026-03-02"}`)
+		if st != http.StatusCreated || out["anonymous"] != true || out["requester_name"] != nil || out["status"] != "mottagen" {
+			t.Fatalf("open: %d %v", st, out)
+		}
+		id := itoa(int64(out["id"].(float64)))
+		if st, out := e.api("POST", "/api/v1/releases/"+id+"/records", tok, `{"seqs": [`+itoa(seq)+`]}`); st != 200 || out["release"].(map[string]any)["status"] != "under_provning" {
+			t.Fatalf("select: %d %v", st, out)
+		}
+		if st, out := e.api("POST", "/api/v1/releases/"+id+"/redactions", tok, `{"seq": `+itoa(seq)+`, "start": -1, "end": 4, "ground": "OSL 21 kap. 7 §"}`); st != http.StatusUnprocessableEntity ||
+			!strings.Contains(out["error"].(map[string]any)["message"].(string), "före textens början") {
+			t.Fatalf("outside: %d %v", st, out)
+		}
+		if n := e.count("SELECT COUNT(*) FROM release_redactions"); n != 0 {
+			t.Fatalf("a refused redaction stored %d rows", n)
+		}
+		if st, out := e.api("POST", "/api/v1/releases/"+id+"/redactions", tok, `{"seq": `+itoa(seq)+`, "passage": "Solrosens förskola", "ground": "OSL 23 kap. 2 §"}`); st != http.StatusCreated {
+			t.Fatalf("passage: %d %v", st, out)
+		}
+		if st, out := e.api("POST", "/api/v1/releases/"+id+"/decision", tok, `{"outcome": "avslag", "reasoning": "Uppgifterna rör ett barn."}`); st != 200 || out["outcome"] != "avslag" {
+			t.Fatalf("decide: %d %v", st, out)
+		}
+		st, doc := e.api("GET", "/api/v1/releases/"+id+"/decision", e.token("jurist@exempelby.se"), "")
+		appeal, _ := json.Marshal(doc["appeal"])
+		if st != 200 || !strings.Contains(string(appeal), "kammarrätten") || !strings.Contains(string(appeal), "tre veckor") || doc["requester"] != "Anonym sökande" {
+			t.Fatalf("decision: %d %v", st, doc)
+		}
+		req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/releases/"+id+"/bundle", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.Header.Get("X-Bundle-SHA256") == "" {
+			t.Fatalf("bundle: %d %s", resp.StatusCode, data)
+		}
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range zr.File {
+			if strings.HasPrefix(f.Name, "handlingar/") {
+				t.Errorf("a refusal released %s", f.Name)
+			}
+			rc, _ := f.Open()
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			if bytes.Contains(b, []byte("Solrosens")) {
+				t.Errorf("%s holds the refused text", f.Name)
+			}
+		}
+		if st, _ := e.api("GET", "/api/v1/releases", e.token("redaktor@exempelby.se"), ""); st != http.StatusForbidden {
+			t.Fatalf("editor listed requests: %d", st)
 		}
 	})
 }

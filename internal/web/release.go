@@ -251,6 +251,9 @@ func (s *Server) releaseDecision(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		body, err = release.DecisionHTML(doc)
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		// The decision is the standalone page the requester gets, with its
+		// style inline; it runs no script and loads nothing.
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 	}
 	if err != nil {
 		return err
