@@ -112,6 +112,13 @@ func (s *Store) Decide(ctx context.Context, id int64, dec Decision) (Request, er
 		if err := openForReview(ctx, tx, id, now); err != nil {
 			return err
 		}
+		// The review was read before the request's row was locked; a
+		// change in between would leave the outcome unchecked.
+		if fp, err := fingerprintTx(ctx, tx, id); err != nil {
+			return err
+		} else if fp != fingerprint(recs, rs) {
+			return apperr.Conflictf("Urvalet eller maskeringarna ändrades medan beslutet fattades; pröva beslutet igen")
+		}
 		name := actor.Label
 		_ = tx.QueryRow(ctx, "SELECT name FROM users WHERE id = ?", actor.UserID).Scan(&name)
 		if _, err := tx.Exec(ctx, `UPDATE release_requests SET status = ?, outcome = ?, grounds = ?, reasoning = ?, decided_at = ?, decided_by = ?, decider_name = ?, updated_at = ?
@@ -125,6 +132,38 @@ func (s *Store) Decide(ctx context.Context, id int64, dec Decision) (Request, er
 		return Request{}, err
 	}
 	return s.Get(ctx, id)
+}
+
+// fingerprint sums up a review: records, what is withheld, redactions.
+func fingerprint(recs []Selected, rs []Redaction) string {
+	withheld := 0
+	for _, x := range recs {
+		if x.Withheld {
+			withheld++
+		}
+		if x.AuthorWithheld {
+			withheld += 1 << 20
+		}
+	}
+	maxID := int64(0)
+	for _, r := range rs {
+		maxID = max(maxID, r.ID)
+	}
+	return fmt.Sprintf("%d/%d/%d/%d", len(recs), withheld, len(rs), maxID)
+}
+
+func fingerprintTx(ctx context.Context, tx *db.Tx, id int64) (string, error) {
+	var n, withheld, reds int
+	var maxID int64
+	err := tx.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN withheld THEN 1 ELSE 0 END), 0) + COALESCE(SUM(CASE WHEN author_withheld THEN 1048576 ELSE 0 END), 0)
+		FROM release_records WHERE request_id = ?`, id).Scan(&n, &withheld)
+	if err == nil {
+		err = tx.QueryRow(ctx, "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM release_redactions WHERE request_id = ?", id).Scan(&reds, &maxID)
+	}
+	if err != nil {
+		return "", fmt.Errorf("release: decide: %w", err)
+	}
+	return fmt.Sprintf("%d/%d/%d/%d", n, withheld, reds, maxID), nil
 }
 
 func splitGrounds(s string) []string {
