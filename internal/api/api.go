@@ -102,7 +102,7 @@ func (a *API) Routes() []web.Mount {
 		// Reports, scoped to the person's channels like the report pages.
 		{Pattern: "GET /api/v1/reports", Access: reportReaders, Handler: handler(a.reports)},
 		{Pattern: "GET /api/v1/reports/{name}", Access: reportReaders, Handler: handler(a.report)},
-	}, append(a.publishRoutes(), a.incidentRoutes()...)...)
+	}, append(append(a.publishRoutes(), a.incidentRoutes()...), a.releaseRoutes()...)...)
 }
 
 // writeJSON writes v with a status.

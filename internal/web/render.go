@@ -194,6 +194,9 @@ func navFor(p *auth.Principal, path string) []navItem {
 	if archiveReaders.Allows(p) {
 		items = append(items, navItem{Href: "/arkiv", Key: "nav.archive"})
 	}
+	if releaseReaders.Allows(p) {
+		items = append(items, navItem{Href: "/utlamnande", Key: "nav.releases"})
+	}
 	if p.SeesAll() {
 		items = append(items, navItem{Href: "/admin/logg", Key: "nav.audit"})
 	}

@@ -140,6 +140,21 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /arkiv/{seq}/bilagor/{pos}", archiveReaders, s.archiveAttachment)
 	s.handle("POST /arkiv/{seq}/klass", registrar, s.archiveClass)
 
+	// Records requests (utlämnande): the registrar handles them; legal reads.
+	s.handle("GET /utlamnande", releaseReaders, s.releasesPage)
+	s.handle("POST /utlamnande", registrar, s.releaseCreate)
+	s.handle("GET /utlamnande/{id}", releaseReaders, s.releasePage)
+	s.handle("GET /utlamnande/{id}/granskning", releaseReaders, s.releaseReviewPage)
+	s.handle("POST /utlamnande/{id}/handlingar", registrar, s.releaseSelect)
+	s.handle("POST /utlamnande/{id}/handlingar/{seq}/ta-bort", registrar, s.releaseUnselect)
+	s.handle("POST /utlamnande/{id}/handlingar/{seq}/undanta", registrar, s.releaseWithhold)
+	s.handle("POST /utlamnande/{id}/maskeringar", registrar, s.releaseRedact)
+	s.handle("POST /utlamnande/{id}/maskeringar/{rid}/ta-bort", registrar, s.releaseUnredact)
+	s.handle("POST /utlamnande/{id}/beslut", registrar, s.releaseDecide)
+	s.handle("GET /utlamnande/{id}/beslut.html", releaseReaders, s.releaseDecision)
+	s.handle("GET /utlamnande/{id}/beslut.pdf", releaseReaders, s.releaseDecision)
+	s.handle("POST /utlamnande/{id}/utlamnande.zip", registrar, s.releaseBundle)
+
 	s.handle("GET /admin/logg", seesAll, s.auditPage)
 	s.handle("GET /admin/plattformar", communicator, s.platformsPage)
 	s.handle("POST /admin/plattformar/kanaler/{id}/token", communicator, s.platformToken)
