@@ -29,7 +29,7 @@ func commands() []command {
 		{"channel add", "tilltal channel add --platform facebook|instagram|linkedin|youtube --external-id ID --name N --department D", "Add a channel to the registry (as requested; owner, editors and rota follow); prints its id.", runChannelAdd},
 		{"report rebuild", "tilltal report rebuild", "Recompute the reports' daily figures from every item; prints how many rows there are.", runReportRebuild},
 		{"backup", "tilltal backup --to DIR [--blobs-only]", "Copy the live embedded database and the blobs (directory or bucket) to a new directory; --blobs-only copies the blobs alone (PostgreSQL: pg_dump for the database).", runBackup},
-		{"archive verify", "tilltal archive verify", "Check the archive's hash chain; fails naming the first changed, moved or missing record.", runArchiveVerify},
+		{"archive verify", "tilltal archive verify [--blobs]", "Check the archive's hash chain (--blobs: and every attachment's blob against its hash); fails naming the first changed, moved or missing record.", runArchiveVerify},
 		{"loadtest", "tilltal loadtest [--url U] [--rate N] [--duration D] [--concurrency C] [--events E]", "Send signed webhook deliveries to a running Tilltal and report throughput, latency and the ratio to a bare insert.", runLoadtest},
 		{"classify", "tilltal classify [evaluate [--file F] [--json]]", "Score JSON lines {\"id\",\"text\"} from stdin for criminal content; evaluate: precision and recall on a labelled file.", runClassify},
 		{"help", "tilltal help", "Show this help.", nil},

@@ -199,13 +199,11 @@ func sharedAttachment(t *testing.T, a, b *e2e, bucket *blobtest.S3Server, dir st
 		_, _ = w.Write(picture)
 	}))
 	defer pics.Close()
-	now := time.Now().Unix()
-	photo := []byte(fmt.Sprintf(`{"object":"page","entry":[{"id":"scale-page","time":%d,"changes":[{"field":"feed","value":{"from":{"id":"771","name":"Bildskickare"},"post_id":"scale-page_1","comment_id":"photo_1","parent_id":"scale-page_1","created_time":%d,"item":"comment","verb":"add","message":"Titta på gungan i parken","photo":%q}}]}]}`,
-		now, now, pics.URL+"/gunga.jpg"))
+	photo := loadtest.PhotoDelivery("scale-page", 7, pics.URL+"/gunga.jpg", time.Now())
 	if st := a.deliver(photo, meta256(photo)); st != http.StatusOK {
 		t.Fatalf("photo delivery to A: %d", st)
 	}
-	if st, page := b.get(b.login("redaktor@exempelby.se"), "/inkorg"); st != http.StatusOK || !strings.Contains(page, "Titta på gungan i parken") {
+	if st, page := b.get(b.login("redaktor@exempelby.se"), "/inkorg"); st != http.StatusOK || !strings.Contains(page, "Titta på gungan i parken, bild 7") {
 		t.Fatalf("the item delivered to A is not in the inbox on B: %d", st)
 	}
 	// A fetches it (or B's periodic fetch, if it came first: the lease
