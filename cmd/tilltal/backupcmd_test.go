@@ -215,7 +215,6 @@ func get(t *testing.T, u string) int {
 	return resp.StatusCode
 }
 
-
 // waitFor waits for cond, failing the test after a minute.
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
