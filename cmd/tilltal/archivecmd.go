@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"tilltal/internal/archive"
+	"tilltal/internal/config"
+	"tilltal/internal/db"
+	"tilltal/internal/server"
 )
 
 // runArchiveVerify checks the whole hash chain of the archive. It prints
@@ -16,6 +19,7 @@ import (
 func runArchiveVerify(ctx context.Context, args []string, _ io.Reader, stdout io.Writer) error {
 	fs := flag.NewFlagSet("archive verify", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	blobs := fs.Bool("blobs", false, "also read every fetched attachment's blob and check it against its hash")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("archive verify: %w", err)
 	}
@@ -32,17 +36,51 @@ func runArchiveVerify(ctx context.Context, args []string, _ io.Reader, stdout io
 		return err
 	}
 	if !rep.OK() {
-		more := ""
-		if rep.ProblemCount > 1 {
-			more = fmt.Sprintf(" (and %d more problems)", rep.ProblemCount-1)
+		return failedAt(rep.Problems[0], rep.ProblemCount)
+	}
+	checked := ""
+	if *blobs {
+		n, err := verifyBlobs(ctx, d)
+		if err != nil {
+			return err
 		}
-		return fmt.Errorf("archive verify: FAILED at record %d: %s%s", rep.Problems[0].Seq, rep.Problems[0].Reason, more)
+		checked = fmt.Sprintf(", %d attachment blobs match their hashes", n)
 	}
 	head := rep.HeadHash
 	if len(head) > 16 {
 		head = head[:16]
 	}
-	_, err = fmt.Fprintf(stdout, "ok: %d records verified (seq 1–%d, %d culled), head %s…, in %s\n",
-		rep.Records, rep.LastSeq, rep.Culled, head, rep.Duration.Round(time.Millisecond))
+	_, err = fmt.Fprintf(stdout, "ok: %d records verified (seq 1–%d, %d culled), head %s…, in %s%s\n",
+		rep.Records, rep.LastSeq, rep.Culled, head, rep.Duration.Round(time.Millisecond), checked)
 	return err
+}
+
+// verifyBlobs checks every fetched attachment's blob in the configured
+// blob store, failing on the first problem like the chain check.
+func verifyBlobs(ctx context.Context, d *db.DB) (int, error) {
+	cfg, err := config.FromOS()
+	if err != nil {
+		return 0, err
+	}
+	blobs, err := server.BlobStore(cfg)
+	if err != nil {
+		return 0, err
+	}
+	n, problems, count, err := (&archive.Store{DB: d, Blobs: blobs}).VerifyBlobs(ctx)
+	if err != nil {
+		return n, err
+	}
+	if count > 0 {
+		return n, failedAt(problems[0], count)
+	}
+	return n, nil
+}
+
+// failedAt is the command's error: the first problem, and how many more.
+func failedAt(first archive.Problem, count int) error {
+	more := ""
+	if count > 1 {
+		more = fmt.Sprintf(" (and %d more problems)", count-1)
+	}
+	return fmt.Errorf("archive verify: FAILED at record %d: %s%s", first.Seq, first.Reason, more)
 }

@@ -10,13 +10,16 @@ import (
 	"tilltal/internal/backup"
 	"tilltal/internal/config"
 	"tilltal/internal/db"
+	"tilltal/internal/server"
 )
 
-// runBackup copies a live embedded installation to a new directory.
+// runBackup copies a live embedded installation, or the blobs of any, to a
+// new directory.
 func runBackup(ctx context.Context, args []string, _ io.Reader, stdout io.Writer) error {
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	to := fs.String("to", "", "a new directory for the copy")
+	blobsOnly := fs.Bool("blobs-only", false, "copy only the blob store (PostgreSQL installations)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
@@ -27,12 +30,24 @@ func runBackup(ctx context.Context, args []string, _ io.Reader, stdout io.Writer
 	if err != nil {
 		return err
 	}
+	blobs, err := server.BlobStore(cfg)
+	if err != nil {
+		return err
+	}
+	if *blobsOnly {
+		res, err := backup.Blobs(ctx, blobs, *to)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(stdout, "%d blobs\n", res.Blobs)
+		return err
+	}
 	d, err := db.Open(ctx, cfg.Database)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	res, err := backup.Run(ctx, d, cfg.DataDir, *to)
+	res, err := backup.Run(ctx, d, blobs, *to)
 	if err != nil {
 		return err
 	}

@@ -1,40 +1,38 @@
 // Package backup makes a consistent copy of a live embedded installation:
 // the SQLite database through VACUUM INTO (a transactionally consistent
 // snapshot taken while Tilltal keeps serving) and the content-addressed blob
-// store, whose files never change once written. PostgreSQL installations
-// are backed up with PostgreSQL's own tools (see the README).
+// store, whose blobs never change once written, from the directory or the
+// S3 bucket alike. PostgreSQL databases are backed up with PostgreSQL's own
+// tools (see the README); their blobs can be copied with Blobs.
 package backup
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
+	"tilltal/internal/blob"
 	"tilltal/internal/db"
 )
 
 // Result says what a backup wrote.
 type Result struct {
+	// Database is the copied database file ("" for a copy of blobs only).
 	Database string
 	Blobs    int
 }
 
-// Run copies the database and the blob store of dataDir into dir, which
-// must not exist yet (a backup never overwrites another).
-func Run(ctx context.Context, d *db.DB, dataDir, dir string) (Result, error) {
+// Run copies the database and the blob store into dir, which must not
+// exist yet (a backup never overwrites another): dir/tilltal.db and
+// dir/blobs, laid out as the directory store.
+func Run(ctx context.Context, d *db.DB, blobs blob.Store, dir string) (Result, error) {
 	if d.Dialect != db.SQLite {
-		return Result{}, errors.New("backup: for PostgreSQL use pg_dump or a base backup (see README, Operating Tilltal)")
+		return Result{}, errors.New("backup: for PostgreSQL use pg_dump or a base backup, and --blobs-only for the blobs (see README, Operating Tilltal)")
 	}
-	if _, err := os.Stat(dir); err == nil {
-		return Result{}, fmt.Errorf("backup: %s already exists; choose a new directory", dir)
-	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return Result{}, fmt.Errorf("backup: %w", err)
+	if err := newDir(dir); err != nil {
+		return Result{}, err
 	}
 	res := Result{Database: filepath.Join(dir, "tilltal.db")}
 	// VACUUM INTO takes a read transaction: the copy is the database as of
@@ -44,61 +42,76 @@ func Run(ctx context.Context, d *db.DB, dataDir, dir string) (Result, error) {
 	}
 	// Blobs are written before the records that refer to them, so copying
 	// them after the snapshot gives every blob the snapshot needs.
-	n, err := copyTree(filepath.Join(dataDir, "blobs"), filepath.Join(dir, "blobs"))
-	if err != nil {
-		return Result{}, err
-	}
+	n, err := copyBlobs(ctx, blobs, filepath.Join(dir, "blobs"))
 	res.Blobs = n
-	return res, nil
+	return res, err
 }
 
-// copyTree copies regular files; a missing source is an empty store.
-func copyTree(from, to string) (int, error) {
+// Blobs copies only the blob store into dir/blobs, for installations whose
+// database is backed up apart (PostgreSQL): run it after the database's
+// backup, so that the copy holds every blob that backup refers to.
+func Blobs(ctx context.Context, blobs blob.Store, dir string) (Result, error) {
+	if err := newDir(dir); err != nil {
+		return Result{}, err
+	}
+	n, err := copyBlobs(ctx, blobs, filepath.Join(dir, "blobs"))
+	return Result{Blobs: n}, err
+}
+
+func newDir(dir string) error {
+	if _, err := os.Stat(dir); err == nil {
+		return fmt.Errorf("backup: %s already exists; choose a new directory", dir)
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	return nil
+}
+
+// copyBlobs copies every blob of from into a directory store at to. Each
+// is read through the store, which checks it against its hash, and stored
+// again under the hash it hashes to: a changed blob fails the backup
+// instead of being copied as if it were sound.
+func copyBlobs(ctx context.Context, from blob.Store, to string) (int, error) {
+	dst, err := blob.NewDir(to, 0)
+	if err != nil {
+		return 0, fmt.Errorf("backup: %w", err)
+	}
 	n := 0
-	err := filepath.WalkDir(from, func(path string, e fs.DirEntry, err error) error {
-		if errors.Is(err, fs.ErrNotExist) && path == from {
-			return filepath.SkipDir
-		}
+	err = from.List(ctx, func(hash string) error {
+		copied, err := copyBlob(ctx, from, dst, hash)
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: %w", hash, err)
 		}
-		rel, _ := filepath.Rel(from, path)
-		if strings.HasPrefix(rel, "..") {
-			return fmt.Errorf("backup: %s is outside the blob store", path)
+		if copied {
+			n++
 		}
-		target := filepath.Join(to, rel)
-		if e.IsDir() {
-			return os.MkdirAll(target, 0o750)
-		}
-		if !e.Type().IsRegular() || strings.HasSuffix(e.Name(), ".tmp") {
-			return nil
-		}
-		n++
-		return copyFile(path, target)
+		return nil
 	})
 	if err != nil {
 		return n, fmt.Errorf("backup: copy blobs: %w", err)
 	}
+	if err := os.Remove(filepath.Join(to, "tmp")); err != nil {
+		return n, fmt.Errorf("backup: %w", err)
+	}
 	return n, nil
 }
 
-func copyFile(from, to string) error {
-	in, err := os.Open(from)
+func copyBlob(ctx context.Context, from blob.Store, to *blob.Dir, hash string) (bool, error) {
+	r, err := from.Open(ctx, hash)
+	if errors.Is(err, blob.ErrNotFound) {
+		return false, nil // culled since it was listed
+	}
 	if err != nil {
-		return err
+		return false, err
 	}
-	defer in.Close()
-	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	defer r.Close()
+	got, _, err := to.Put(ctx, r)
 	if err != nil {
-		return err
+		return false, err
 	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
+	if got != hash {
+		return false, blob.ErrCorrupt
 	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
+	return true, nil
 }

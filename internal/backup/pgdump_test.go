@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"tilltal/internal/archive"
 	"tilltal/internal/db"
 	"tilltal/internal/db/migrations"
 	"tilltal/internal/dbtest"
@@ -22,7 +23,8 @@ import (
 
 // TestPostgresDumpRestores follows the README's PostgreSQL backup: pg_dump
 // of a live Tilltal database, pg_restore into a new one, and the restored
-// database opens, needs no migration and holds the same data.
+// database opens, needs no migration, holds the same data, and its archive
+// verifies.
 func TestPostgresDumpRestores(t *testing.T) {
 	t.Parallel()
 	base := dbtest.PostgresURL(t)
@@ -46,6 +48,17 @@ func TestPostgresDumpRestores(t *testing.T) {
 	if _, err := o.CreateDepartment(ctx, org.Department{Name: "Räddningstjänsten", Code: "RTJ"}); err != nil {
 		t.Fatal(err)
 	}
+	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	for i := range 5 {
+		err := d.InTx(ctx, func(tx *db.Tx) error {
+			_, err := archive.AppendTx(ctx, tx, archive.Record{Kind: archive.KindItemVersion, ChannelID: 1, Direction: archive.In,
+				CapturedAt: at.Add(time.Duration(i) * time.Minute), Content: []byte(`{"text":"När öppnar simhallen?"}`)})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	dump := filepath.Join(t.TempDir(), "tilltal.dump")
 	if out, err := exec.Command("pg_dump", "-Fc", "-f", dump, "--dbname="+src).CombinedOutput(); err != nil {
 		t.Fatalf("pg_dump: %v\n%s", err, out)
@@ -60,6 +73,9 @@ func TestPostgresDumpRestores(t *testing.T) {
 	defer r.Close()
 	if n, err := migrations.Pending(ctx, r); err != nil || n != 0 {
 		t.Fatalf("restored database wants %d migrations: %v", n, err)
+	}
+	if rep, err := archive.Verify(ctx, r); err != nil || !rep.OK() || rep.Records != 5 {
+		t.Fatalf("restored archive: %+v %v", rep, err)
 	}
 	restored := &org.Store{DB: r, Now: o.Now}
 	if dep, err := restored.DepartmentByName(ctx, "RTJ"); err != nil || dep.Name != "Räddningstjänsten" {

@@ -3,13 +3,17 @@
 // named by its hash, so the same picture posted twice is stored once and a
 // stored file can be checked against its name at any time.
 //
-// Store is an interface so that an object store (S3) can take the place of
-// the directory on disk; Dir is the default.
+// Store is an interface so that an object store (S3, for several instances
+// behind a load balancer) can take the place of the directory on disk; Dir
+// is the default.
 package blob
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"hash"
 	"io"
 )
 
@@ -21,13 +25,18 @@ type Store interface {
 	// file is complete and durable when Put returns; storing content that
 	// is already there changes nothing.
 	Put(ctx context.Context, r io.Reader) (hash string, size int64, err error)
-	// Open returns the content stored under hash, or ErrNotFound.
+	// Open returns the content stored under hash, or ErrNotFound. The
+	// reader checks the content against its hash as it goes: a read that
+	// reaches the end of changed content fails with ErrCorrupt.
 	Open(ctx context.Context, hash string) (io.ReadCloser, error)
 	// Has reports whether content is stored under hash.
 	Has(ctx context.Context, hash string) (bool, error)
 	// Delete removes the content under hash; removing what is not there is
 	// not an error (culling may run twice).
 	Delete(ctx context.Context, hash string) error
+	// List calls fn with the hash of every stored blob, in no promised
+	// order, and stops at fn's first error (backups copy every blob).
+	List(ctx context.Context, fn func(hash string) error) error
 }
 
 // Errors of a Store.
@@ -35,6 +44,7 @@ var (
 	ErrInvalidHash = errors.New("blob: not a SHA-256 hex digest")
 	ErrNotFound    = errors.New("blob: not found")
 	ErrTooLarge    = errors.New("blob: content larger than the limit")
+	ErrCorrupt     = errors.New("blob: content does not match its hash")
 )
 
 // ValidHash reports whether s is a lower-case hex SHA-256 digest: exactly
@@ -52,3 +62,27 @@ func ValidHash(s string) bool {
 	}
 	return true
 }
+
+// verified wraps a stored blob's reader so that reaching its end checks the
+// content against the hash it is stored under: a blob changed on disk or in
+// the bucket is an error, never a silently different attachment.
+func verified(rc io.ReadCloser, want string) io.ReadCloser {
+	return &verifier{rc: rc, h: sha256.New(), want: want}
+}
+
+type verifier struct {
+	rc   io.ReadCloser
+	h    hash.Hash
+	want string
+}
+
+func (v *verifier) Read(p []byte) (int, error) {
+	n, err := v.rc.Read(p)
+	v.h.Write(p[:n])
+	if err == io.EOF && hex.EncodeToString(v.h.Sum(nil)) != v.want {
+		return n, ErrCorrupt
+	}
+	return n, err
+}
+
+func (v *verifier) Close() error { return v.rc.Close() }

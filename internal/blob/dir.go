@@ -118,7 +118,10 @@ func (d *Dir) Open(_ context.Context, hash string) (io.ReadCloser, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrNotFound
 	}
-	return f, err
+	if err != nil {
+		return nil, err
+	}
+	return verified(f, hash), nil
 }
 
 // Has reports whether a blob is stored.
@@ -142,6 +145,34 @@ func (d *Dir) Delete(_ context.Context, hash string) error {
 	}
 	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("blob: delete: %w", err)
+	}
+	return nil
+}
+
+// List walks the two levels of directories; the temporary directory and
+// anything not named like a blob in its right place are passed over.
+func (d *Dir) List(ctx context.Context, fn func(hash string) error) error {
+	err := filepath.WalkDir(d.Root, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if e.IsDir() {
+			if p == filepath.Join(d.Root, "tmp") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		h := e.Name()
+		if want, err := d.path(h); err != nil || want != p || !e.Type().IsRegular() {
+			return nil
+		}
+		return fn(h)
+	})
+	if err != nil {
+		return fmt.Errorf("blob: list: %w", err)
 	}
 	return nil
 }

@@ -36,7 +36,28 @@ type Config struct {
 
 	SMTP SMTP
 	OIDC OIDC
+	// Blobs is where attachments are kept: the data directory, or an
+	// S3-compatible bucket that several instances share.
+	Blobs Blobs
 }
+
+// Blobs chooses the blob store (TILLTAL_BLOB_STORE and TILLTAL_S3_*).
+type Blobs struct {
+	// Bucket is empty for the directory DataDir/blobs.
+	Bucket string
+	Prefix string
+	// Endpoint is the S3 server's http(s) URL.
+	Endpoint  string
+	Region    string
+	AccessKey string
+	SecretKey Secret
+	// PathStyle is "path" (bucket in the URL path), "dns" (in the host
+	// name) or "" (the client decides from the endpoint).
+	PathStyle string
+}
+
+// S3 reports whether blobs are kept in a bucket.
+func (b Blobs) S3() bool { return b.Bucket != "" }
 
 // SMTP is the outgoing mail server for notifications.
 type SMTP struct {
@@ -126,7 +147,47 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	c.OIDC.RoleMap = rm
+	if c.Blobs, err = parseBlobs(getenv, get); err != nil {
+		return c, err
+	}
 	return c, c.Validate()
+}
+
+// parseBlobs reads TILLTAL_BLOB_STORE: empty or "dir" for the data
+// directory, or s3://bucket/prefix with the TILLTAL_S3_* settings.
+func parseBlobs(getenv func(string) string, get func(key, def string) string) (Blobs, error) {
+	store := get("TILLTAL_BLOB_STORE", "dir")
+	if store == "dir" {
+		return Blobs{}, nil
+	}
+	u, err := url.Parse(store)
+	if err != nil || u.Scheme != "s3" || u.Host == "" || u.User != nil || u.RawQuery != "" {
+		return Blobs{}, fmt.Errorf("TILLTAL_BLOB_STORE: %q is not dir or s3://bucket/prefix", redactURL(store))
+	}
+	b := Blobs{
+		Bucket:    u.Host,
+		Prefix:    strings.Trim(u.Path, "/"),
+		Endpoint:  strings.TrimRight(get("TILLTAL_S3_ENDPOINT", "https://s3.amazonaws.com"), "/"),
+		Region:    get("TILLTAL_S3_REGION", "us-east-1"),
+		AccessKey: strings.TrimSpace(getenv("TILLTAL_S3_ACCESS_KEY")),
+		SecretKey: Secret(strings.TrimSpace(getenv("TILLTAL_S3_SECRET_KEY"))),
+	}
+	switch ps := get("TILLTAL_S3_PATH_STYLE", ""); ps {
+	case "":
+	case "true":
+		b.PathStyle = "path"
+	case "false":
+		b.PathStyle = "dns"
+	default:
+		return b, fmt.Errorf("TILLTAL_S3_PATH_STYLE: %q is not true or false", ps)
+	}
+	if e, err := url.Parse(b.Endpoint); err != nil || (e.Scheme != "http" && e.Scheme != "https") || e.Host == "" || e.User != nil || strings.Trim(e.Path, "/") != "" {
+		return b, fmt.Errorf("TILLTAL_S3_ENDPOINT: %q is not an http(s) URL of a server", redactURL(b.Endpoint))
+	}
+	if b.AccessKey == "" || b.SecretKey == "" {
+		return b, fmt.Errorf("TILLTAL_BLOB_STORE is a bucket: TILLTAL_S3_ACCESS_KEY and TILLTAL_S3_SECRET_KEY are required")
+	}
+	return b, nil
 }
 
 // FromOS reads the configuration from the process environment.

@@ -188,3 +188,10 @@ func Delivery(pageID string, seq int64, n int, now time.Time) []byte {
 	b.WriteString(`]}]}`)
 	return b.Bytes()
 }
+
+// PhotoDelivery is a page feed delivery of one comment, lt_<seq>_0, with
+// a photo at photoURL: the archive fetches it into the blob store.
+func PhotoDelivery(pageID string, seq int64, photoURL string, now time.Time) []byte {
+	return fmt.Appendf(nil, `{"object":"page","entry":[{"id":%q,"time":%d,"changes":[{"field":"feed","value":{"from":{"id":"78%d","name":"Bildskickare %d"},"post_id":"%s_1","comment_id":"lt_%d_0","parent_id":"%s_1","created_time":%d,"item":"comment","verb":"add","message":"Titta på gungan i parken, bild %d","photo":%q}}]}]}`,
+		pageID, now.Unix(), seq%1000, seq%1000, pageID, seq, pageID, now.Unix(), seq, photoURL)
+}

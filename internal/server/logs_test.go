@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"tilltal/internal/demo"
+	"tilltal/internal/loadtest"
 	"tilltal/internal/platform"
 	"tilltal/internal/platform/meta"
 )
@@ -34,11 +37,15 @@ func (l *lockedBuffer) String() string {
 
 // TestSecretsNeverInLogs signs in, fails to sign in, makes and uses an API
 // token, stores a platform token, delivers a signed webhook and forges one,
-// all with the log at debug level — and then greps the log for every secret.
+// fails to store an attachment in an S3 bucket that cannot be reached, all
+// with the log at debug level — and then greps the log for every secret.
 func TestSecretsNeverInLogs(t *testing.T) {
 	t.Parallel()
 	var logs lockedBuffer
-	e := startE2EWith(t, "sqlite", map[string]string{"TILLTAL_META_APP_SECRET": appSecret, "TILLTAL_META_VERIFY_TOKEN": "verify-token-xyz"}, e2eOptions{LogTo: &logs})
+	env := map[string]string{"TILLTAL_META_APP_SECRET": appSecret, "TILLTAL_META_VERIFY_TOKEN": "verify-token-xyz",
+		"TILLTAL_BLOB_STORE": "s3://arkiv/exempelby", "TILLTAL_S3_ENDPOINT": "http://127.0.0.1:1", "TILLTAL_S3_PATH_STYLE": "true",
+		"TILLTAL_S3_ACCESS_KEY": "s3-access-key-id", "TILLTAL_S3_SECRET_KEY": "s3-secret-key-hemligt"}
+	e := startE2EWith(t, "sqlite", env, e2eOptions{LogTo: &logs})
 	ctx := context.Background()
 	c := e.login("kommunikator@exempelby.se")
 	bad := e.client()
@@ -58,6 +65,19 @@ func TestSecretsNeverInLogs(t *testing.T) {
 	e.deliver(body, "sha256=deadbeef")
 	resp, _ := http.Get(e.srv.URL + "/webhooks/meta?hub.mode=subscribe&hub.verify_token=verify-token-xyz&hub.challenge=1")
 	resp.Body.Close()
+	pics := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("bild")) }))
+	defer pics.Close()
+	var page string
+	if err := e.app.DB.QueryRow(ctx, "SELECT external_id FROM channels WHERE platform = 'facebook' ORDER BY id LIMIT 1").Scan(&page); err != nil {
+		t.Fatal(err)
+	}
+	photo := loadtest.PhotoDelivery(page, 1, pics.URL+"/bild.jpg", time.Now())
+	if st := e.deliver(photo, meta.Sign(appSecret, photo)); st != http.StatusOK {
+		t.Fatalf("photo delivery: %d", st)
+	}
+	if n, failed, err := e.app.Archive.FetchDue(ctx, 10); err != nil || n != 0 || failed != 1 {
+		t.Fatalf("fetch into an unreachable bucket: %d fetched, %d failed, %v", n, failed, err)
+	}
 	_ = c
 	var session string
 	for _, ck := range c.Jar.Cookies(mustURL(t, e.srv.URL)) {
@@ -66,12 +86,12 @@ func TestSecretsNeverInLogs(t *testing.T) {
 		}
 	}
 	log := logs.String()
-	if log == "" {
-		t.Fatal("nothing was logged; the test would prove nothing")
+	if log == "" || !strings.Contains(log, "attachment not fetched") {
+		t.Fatal("nothing (or no failed upload) was logged; the test would prove nothing")
 	}
 	for name, secret := range map[string]string{"password": demo.Password, "failed password": "fel-lösenord-hemligt-1", "API token": tok,
 		"forged token": "forged-token-value", "page token": "EAAG-page-token-secret", "refresh token": "refresh-secret-1",
-		"app secret": appSecret, "verify token": "verify-token-xyz", "session": session} {
+		"app secret": appSecret, "verify token": "verify-token-xyz", "session": session, "S3 secret key": "s3-secret-key-hemligt"} {
 		if secret != "" && strings.Contains(log, secret) {
 			t.Errorf("the log contains the %s", name)
 		}

@@ -1,18 +1,22 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"tilltal/internal/blob/blobtest"
 	"tilltal/internal/config"
 	"tilltal/internal/db"
 	"tilltal/internal/dbtest"
@@ -36,19 +40,21 @@ func (m *countingMailer) Send(_ context.Context, to, subject, _ string) error {
 }
 
 // TestTwoInstancesOnePostgres: two Tilltal instances started at once on one
-// PostgreSQL migrate once, store a delivery sent to both once, run a job
-// once, and stream to a browser on one instance what arrived at the other.
+// PostgreSQL and one S3 bucket migrate once, store a delivery sent to both
+// once, run a job once, stream to a browser on one instance what arrived at
+// the other, and serve from either an attachment that one of them fetched.
 func TestTwoInstancesOnePostgres(t *testing.T) {
 	t.Parallel()
 	dsn := dbtest.DSN(t, db.Postgres)
 	dir := t.TempDir()
+	bucket := blobtest.NewS3Server(t)
 	mailer := &countingMailer{sent: map[string]int{}}
 	start := func(i int) (*server.App, *httptest.Server) {
-		cfg, err := config.FromEnv(func(k string) string {
-			return map[string]string{"TILLTAL_DATABASE": dsn, "TILLTAL_DATA_DIR": filepath.Join(dir, fmt.Sprint(i)),
-				"TILLTAL_KEY_FILE": filepath.Join(dir, "shared.key"), "TILLTAL_META_APP_SECRET": appSecret,
-				"TILLTAL_SMTP_HOST": "unused"}[k]
-		})
+		env := bucket.Env("exempelby/blobs")
+		maps.Copy(env, map[string]string{"TILLTAL_DATABASE": dsn, "TILLTAL_DATA_DIR": filepath.Join(dir, fmt.Sprint(i)),
+			"TILLTAL_KEY_FILE": filepath.Join(dir, "shared.key"), "TILLTAL_META_APP_SECRET": appSecret,
+			"TILLTAL_SMTP_HOST": "unused"})
+		cfg, err := config.FromEnv(func(k string) string { return env[k] })
 		if err != nil {
 			t.Error(err)
 			return nil, nil
@@ -140,6 +146,8 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 		buf = append(buf, chunk[:n]...)
 	}
 
+	sharedAttachment(t, a, b, bucket, dir)
+
 	// A notification job enqueued once is sent once, with both queues working.
 	for i := 0; i < 5; i++ {
 		if _, err := apps[i%2].Outbox.Enqueue(ctx, notify.Message{Email: fmt.Sprintf("p%d@exempelby.se", i), Subject: "Jobb", Body: "x"}); err != nil {
@@ -179,3 +187,56 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 }
 
 func meta256(body []byte) string { return loadtest.Sign(appSecret, body) }
+
+// sharedAttachment: a comment with a photo delivered to instance A shows in
+// the inbox on B; its photo is fetched once into the bucket, both instances
+// serve it, and neither keeps it on its own disk.
+func sharedAttachment(t *testing.T, a, b *e2e, bucket *blobtest.S3Server, dir string) {
+	ctx := context.Background()
+	picture := bytes.Repeat([]byte("JPEG gungan i parken "), 2000)
+	pics := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/jpeg")
+		_, _ = w.Write(picture)
+	}))
+	defer pics.Close()
+	photo := loadtest.PhotoDelivery("scale-page", 7, pics.URL+"/gunga.jpg", time.Now())
+	if st := a.deliver(photo, meta256(photo)); st != http.StatusOK {
+		t.Fatalf("photo delivery to A: %d", st)
+	}
+	if st, page := b.get(b.login("redaktor@exempelby.se"), "/inkorg"); st != http.StatusOK || !strings.Contains(page, "Titta på gungan i parken, bild 7") {
+		t.Fatalf("the item delivered to A is not in the inbox on B: %d", st)
+	}
+	// A fetches it (or B's periodic fetch, if it came first: the lease
+	// lets only one of them).
+	var seq int64
+	var hash string
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if _, _, err := a.app.Archive.FetchDue(ctx, 10); err != nil {
+			t.Fatal(err)
+		}
+		err := a.app.DB.QueryRow(ctx, "SELECT source_seq, blob_sha256 FROM archive_attachments WHERE url = ? AND status = 'fetched'", pics.URL+"/gunga.jpg").Scan(&seq, &hash)
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the photo was never fetched: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if n := a.count("SELECT COUNT(*) FROM archive_records WHERE kind = 'attachment'"); n != 1 {
+		t.Fatalf("%d attachment records for one photo", n)
+	}
+	for i, e := range []*e2e{a, b} {
+		st, body := e.get(e.login("registrator@exempelby.se"), fmt.Sprintf("/arkiv/%d/bilagor/0", seq))
+		if st != http.StatusOK || body != string(picture) {
+			t.Fatalf("instance %d serves the photo: %d, %d bytes", i, st, len(body))
+		}
+	}
+	if !slices.Contains(bucket.Keys(t), blobtest.Key("exempelby/blobs", hash)) {
+		t.Fatalf("the photo is not in the bucket: %v", bucket.Keys(t))
+	}
+	if local, _ := filepath.Glob(filepath.Join(dir, "*", "blobs")); len(local) != 0 {
+		t.Fatalf("an instance kept blobs on its own disk: %v", local)
+	}
+}

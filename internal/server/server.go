@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -135,7 +136,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	now := clock.Real{}.Now
 	a := &App{Config: cfg, Log: log, DB: d, Secrets: box, Now: now}
 	a.stores(o)
-	blobs, err := blob.NewDir(filepath.Join(cfg.DataDir, "blobs"), 0)
+	blobs, err := BlobStore(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -168,6 +169,23 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	}
 	a.Handler = a.Web
 	return a, nil
+}
+
+// BlobStore is the blob store the configuration chooses: the directory
+// TILLTAL_DATA_DIR/blobs, or an S3-compatible bucket, which every instance
+// behind a load balancer must share. An S3 upload is spooled in the data
+// directory while its hash is computed.
+func BlobStore(cfg config.Config) (blob.Store, error) {
+	if !cfg.Blobs.S3() {
+		return blob.NewDir(filepath.Join(cfg.DataDir, "blobs"), 0)
+	}
+	spool := filepath.Join(cfg.DataDir, "spool")
+	if err := os.MkdirAll(spool, 0o750); err != nil {
+		return nil, fmt.Errorf("blob spool: %w", err)
+	}
+	b := cfg.Blobs
+	return blob.NewS3(blob.S3Options{Endpoint: b.Endpoint, Region: b.Region, Bucket: b.Bucket, Prefix: b.Prefix,
+		AccessKey: b.AccessKey, SecretKey: b.SecretKey.Reveal(), PathStyle: b.PathStyle, SpoolDir: spool})
 }
 
 // stores builds the domain stores and connects them: events that intake
