@@ -88,7 +88,7 @@ func MarkRegisteredTx(ctx context.Context, tx *db.Tx, diaryNumber string, entryI
 // records yet (archived before the archive existed) still get the class.
 // The caller must have taken the chain lock (LockTx) before anything the
 // diary locks, so that registrations and appends take locks in one order.
-func RegisterItemsTx(ctx context.Context, tx *db.Tx, diaryNumber string, entryID int64, description string, itemIDs []int64, now time.Time) (Record, error) {
+func RegisterItemsTx(ctx context.Context, tx *db.Tx, diaryNumber string, entryID int64, description, secrecyGround string, itemIDs []int64, now time.Time) (Record, error) {
 	if err := LockTx(ctx, tx); err != nil {
 		return Record{}, err
 	}
@@ -98,13 +98,16 @@ func RegisterItemsTx(ctx context.Context, tx *db.Tx, diaryNumber string, entryID
 		if err != nil {
 			return Record{}, err
 		}
-		if cur.unclassified || !cur.class.Kept() {
+		next := itemClass{class: ClassRegistered, byRegistrar: true}
+		if secrecyGround != "" {
+			next.class, next.ground = ClassSecret, secrecyGround
+		}
+		if cur.unclassified || cur.class.rank() < next.class.rank() {
 			if cur.unclassified {
 				if _, err := readItem(ctx, tx, id); err != nil {
 					return Record{}, apperr.NotFoundf("Inlägget finns inte")
 				}
 			}
-			next := itemClass{class: ClassRegistered, byRegistrar: true}
 			if err := changeClass(ctx, tx, id, cur, next, "Diarieförd som "+diaryNumber, now); err != nil {
 				return Record{}, err
 			}

@@ -151,7 +151,7 @@ func (s *Store) RegisterTx(ctx context.Context, tx *db.Tx, n New) (Entry, error)
 		return Entry{}, fmt.Errorf("diary: register: %w", err)
 	}
 	if len(n.Items) > 0 {
-		if _, err := archive.RegisterItemsTx(ctx, tx, number, id, n.Description, n.Items, now); err != nil {
+		if _, err := archive.RegisterItemsTx(ctx, tx, number, id, n.Description, secrecyGround(n), n.Items, now); err != nil {
 			return Entry{}, err
 		}
 	}
@@ -243,6 +243,15 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Entry, error) {
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// secrecyGround is the ground the registered items are secret under, ''
+// when the entry is not secret.
+func secrecyGround(n New) string {
+	if !n.Secret {
+		return ""
+	}
+	return n.SecrecyGround
 }
 
 func nullID(id int64) any {
