@@ -305,6 +305,7 @@ func (a *App) workers(o Options) (*river.Workers, []*river.PeriodicJob) {
 	river.AddWorker(w, &archive.FetchWorker{Store: a.Archive})
 	river.AddWorker(w, &archive.SweepWorker{Store: a.Archive})
 	river.AddWorker(w, &archive.CullWorker{Store: a.Archive})
+	river.AddWorker(w, &archive.AnchorWorker{Store: a.Archive})
 	river.AddWorker(w, &report.RefreshWorker{Store: a.Reports})
 	river.AddWorker(w, &report.RebuildWorker{Store: a.Reports})
 	river.AddWorker(w, &report.DigestWorker{Store: a.Reports})
@@ -328,6 +329,7 @@ func (a *App) workers(o Options) (*river.Workers, []*river.PeriodicJob) {
 		archive.PeriodicFetch(30 * time.Second),
 		archive.PeriodicSweep(10 * time.Minute),
 		archive.PeriodicCull(time.Hour),
+		archive.PeriodicAnchor(time.Hour),
 		report.PeriodicRefresh(reportEvery),
 		report.PeriodicDigest(time.Hour),
 		publish.PeriodicExpiry(time.Hour),
