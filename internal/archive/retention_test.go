@@ -67,6 +67,17 @@ func TestAttachmentFetchedAndRetried(t *testing.T) {
 		if atts[1].Status != archive.AttachmentLink {
 			t.Fatalf("link: %+v", atts[1])
 		}
+		// The archive holds a record that says the attachment is missing
+		// and when it is tried again.
+		missing := f.search(t, archive.Filter{Kind: archive.KindAttachment})
+		if len(missing) != 1 {
+			t.Fatalf("%d attachment records after the failure, want 1", len(missing))
+		}
+		var mc archive.AttachmentContent
+		if rec, err := archive.Get(ctx, d, missing[0].Seq); err != nil || json.Unmarshal(rec.Content, &mc) != nil ||
+			mc.Status != archive.AttachmentNotFetched || !strings.Contains(mc.Error, "404") || mc.NextAttempt == nil || mc.SHA256 != "" || rec.RefSeq != src.Seq {
+			t.Fatalf("record of the failure: %+v %v", mc, err)
+		}
 		// Not due yet: nothing is tried.
 		if n, failed, _ := f.s.FetchDue(ctx, 10); n+failed != 0 {
 			t.Fatal("tried before it was due")
@@ -89,8 +100,63 @@ func TestAttachmentFetchedAndRetried(t *testing.T) {
 			t.Fatal(err)
 		}
 		var c archive.AttachmentContent
-		if err := json.Unmarshal(rec.Content, &c); err != nil || c.SHA256 != a.BlobSHA256 || rec.RefSeq != src.Seq || rec.ItemID != src.ItemID || c.ContentType != "image/jpeg" {
+		if err := json.Unmarshal(rec.Content, &c); err != nil || c.SHA256 != a.BlobSHA256 || rec.RefSeq != src.Seq || rec.ItemID != src.ItemID || c.ContentType != "image/jpeg" || c.Status != "" {
 			t.Fatalf("attachment record: %+v %+v %v", rec, c, err)
+		}
+		f.verify(t)
+	})
+}
+
+// TestAttachmentGivenUpSaysSo: an attachment that never comes is tried
+// with growing waits, and after the last attempt the archive says Tilltal
+// gave up; between the first and the last failure no record is added.
+func TestAttachmentGivenUpSaysSo(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		var fail atomic.Bool
+		fail.Store(true)
+		srv := pictureServer(t, nil, &fail)
+		f.ingest(t, f.ch1, withPicture("c1", "Gungan är trasig", srv.URL+"/gunga.jpg", t0))
+		src := f.search(t, archive.Filter{Kind: archive.KindItemVersion})[0]
+		var waits []time.Duration
+		for i := 0; i < 40; i++ {
+			atts, err := f.s.Attachments(ctx, src.Seq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if atts[0].GaveUp() {
+				break
+			}
+			if i > 0 {
+				waits = append(waits, atts[0].NextAttempt.Sub(f.clock()))
+			}
+			f.setNow(atts[0].NextAttempt)
+			if _, failed, err := f.s.FetchDue(ctx, 10); err != nil || failed != 1 {
+				t.Fatalf("attempt %d: %d failed, %v", i+1, failed, err)
+			}
+		}
+		atts, _ := f.s.Attachments(ctx, src.Seq)
+		if !atts[0].GaveUp() || atts[0].Attempts != 30 {
+			t.Fatalf("after the attempts: %+v", atts[0])
+		}
+		backoff := []time.Duration{time.Minute, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 6 * time.Hour, 24 * time.Hour}
+		if len(waits) != 29 || !slices.Equal(waits[:6], backoff) || waits[28] != 24*time.Hour {
+			t.Fatalf("waits do not grow: %v", waits)
+		}
+		rs := f.search(t, archive.Filter{Kind: archive.KindAttachment})
+		if len(rs) != 2 {
+			t.Fatalf("%d attachment records, want 2 (not fetched, gave up)", len(rs))
+		}
+		var last archive.AttachmentContent
+		if rec, err := archive.Get(ctx, d, rs[0].Seq); err != nil || json.Unmarshal(rec.Content, &last) != nil || last.Status != archive.AttachmentGaveUp || last.Attempts != 30 {
+			t.Fatalf("give-up record: %+v %v", last, err)
+		}
+		// Nothing more is tried.
+		f.setNow(f.clock().AddDate(1, 0, 0))
+		if n, failed, _ := f.s.FetchDue(ctx, 10); n+failed != 0 {
+			t.Fatal("tried after giving up")
 		}
 		f.verify(t)
 	})
