@@ -5,6 +5,7 @@ import (
 
 	"tilltal/internal/apperr"
 	"tilltal/internal/channel"
+	"tilltal/internal/snapshot"
 	"tilltal/internal/org"
 )
 
@@ -25,6 +26,9 @@ type channelData struct {
 	Error        string
 	Rules        []channel.Problem
 	Reason       string
+	Snapshots    []snapshot.Snapshot
+	// CanSnapshot: may take a snapshot now.
+	CanSnapshot bool
 }
 
 // channelPage shows one channel to those who may see it; to anyone else
@@ -57,6 +61,9 @@ func (s *Server) showChannel(w http.ResponseWriter, r *http.Request, id int64, s
 		d.Gaps = append(d.Gaps, gapView{Text: channel.FormatGap(g), Kind: g.Kind.String()})
 	}
 	if d.History, err = s.Channels.History(r.Context(), v, id); err != nil {
+		return err
+	}
+	if err := s.channelSnapshots(r, id, &d); err != nil {
 		return err
 	}
 	s.renderStatus(w, r, status, "channel", d)
