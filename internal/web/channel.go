@@ -5,8 +5,8 @@ import (
 
 	"tilltal/internal/apperr"
 	"tilltal/internal/channel"
-	"tilltal/internal/snapshot"
 	"tilltal/internal/org"
+	"tilltal/internal/snapshot"
 )
 
 type gapView struct {
