@@ -121,7 +121,11 @@ func (s *Store) cullBatch(ctx context.Context, rule RetentionRule) (int, error) 
 		for i, s := range seqs {
 			seqArgs[i] = s
 		}
-		blobs, err := strs(ctx, tx, "SELECT DISTINCT blob_sha256 FROM archive_attachments WHERE blob_sha256 <> '' AND record_seq IN ("+in+") ORDER BY blob_sha256", seqArgs...)
+		// The files culled with their records: attachments, and the PDF
+		// and HTML of snapshots.
+		blobs, err := strs(ctx, tx, "SELECT blob_sha256 FROM archive_attachments WHERE blob_sha256 <> '' AND record_seq IN ("+in+
+			") UNION SELECT pdf_sha256 FROM archive_snapshots WHERE record_seq IN ("+in+") UNION SELECT html_sha256 FROM archive_snapshots WHERE record_seq IN ("+in+
+			") ORDER BY 1", append(append(append([]any{}, seqArgs...), seqArgs...), seqArgs...)...)
 		if err != nil {
 			return err
 		}
@@ -202,8 +206,9 @@ func CulledStub(at time.Time, rule string) string {
 	return fmt.Sprintf("Gallrad %s enligt ”%s”", calendar.FormatDate(at), rule)
 }
 
-// deleteBlobs deletes the attachment files culling left to delete, unless
-// a record that still has its content refers to the same file.
+// deleteBlobs deletes the attachment and snapshot files culling left to
+// delete, unless a record that still has its content refers to the same
+// file.
 func (s *Store) deleteBlobs(ctx context.Context) error {
 	if s.Blobs == nil {
 		return nil
@@ -224,8 +229,9 @@ func (s *Store) deleteBlobs(ctx context.Context) error {
 	rows.Close()
 	for _, h := range pending {
 		var inUse int
-		if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM archive_attachments a JOIN archive_records r ON r.seq = a.record_seq
-			WHERE a.blob_sha256 = ? AND r.content IS NOT NULL`, h).Scan(&inUse); err != nil {
+		if err := s.DB.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM archive_attachments a JOIN archive_records r ON r.seq = a.record_seq
+			WHERE a.blob_sha256 = ? AND r.content IS NOT NULL) + (SELECT COUNT(*) FROM archive_snapshots n JOIN archive_records r ON r.seq = n.record_seq
+			WHERE (n.pdf_sha256 = ? OR n.html_sha256 = ?) AND r.content IS NOT NULL)`, h, h, h).Scan(&inUse); err != nil {
 			return err
 		}
 		if inUse == 0 {

@@ -202,3 +202,47 @@ func TestDueSnapshots(t *testing.T) {
 		}
 	})
 }
+
+// TestSnapshotCulled: a retention rule for snapshots culls the record and
+// its PDF and HTML files, and the chain still verifies.
+func TestSnapshotCulled(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		f.thread(t, "p1", 1, now.AddDate(0, -1, 0))
+		old, err := f.s.Take(ctx, 1, snapshot.Periodic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock := now.AddDate(0, 13, 0)
+		f.clock = clock
+		fresh, err := f.s.Take(ctx, 2, snapshot.Periodic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		as := &archive.Store{DB: d, Blobs: f.blobs, Now: func() time.Time { return clock }}
+		if _, err := as.AddRetentionRule(ctx, archive.RetentionRule{Name: "Ögonblicksbilder", RecordKind: archive.KindSnapshot, KeepMonths: 12}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := as.Cull(ctx); err != nil || n != 1 {
+			t.Fatalf("culled %d %v", n, err)
+		}
+		for _, h := range []string{old.PDFSHA256, old.HTMLSHA256} {
+			if ok, _ := f.blobs.Has(ctx, h); ok {
+				t.Fatalf("the culled snapshot's file %s is still stored", h)
+			}
+		}
+		for _, h := range []string{fresh.PDFSHA256, fresh.HTMLSHA256} {
+			if ok, _ := f.blobs.Has(ctx, h); !ok {
+				t.Fatalf("the new snapshot's file %s was deleted", h)
+			}
+		}
+		if _, _, _, err := f.s.Open(ctx, old, "pdf"); err == nil || !strings.Contains(err.Error(), "gallrad") {
+			t.Fatalf("open a culled snapshot: %v", err)
+		}
+		if rep, err := archive.Verify(ctx, d); err != nil || !rep.OK() || rep.Culled != 1 {
+			t.Fatalf("verify: %+v %v", rep, err)
+		}
+	})
+}
