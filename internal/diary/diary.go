@@ -245,7 +245,7 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Entry, error) {
 	return out, rows.Err()
 }
 
-// secrecyGround is the ground the registered items are secret under, ”
+// secrecyGround is the ground the registered items are secret under; empty
 // when the entry is not secret.
 func secrecyGround(n New) string {
 	if !n.Secret {
