@@ -67,7 +67,21 @@ type AttachmentContent struct {
 	SHA256      string    `json:"sha256"`
 	Size        int64     `json:"size"`
 	FetchedAt   time.Time `json:"fetched_at"`
+	// Status is set on the records that say the attachment could not be
+	// fetched: not_fetched after the first failure (Tilltal tries again
+	// at NextAttempt), gave_up after the last. A fetched attachment's
+	// record leaves it empty and has SHA256 and Size.
+	Status      string     `json:"status,omitempty"`
+	Error       string     `json:"error,omitempty"`
+	Attempts    int        `json:"attempts,omitempty"`
+	NextAttempt *time.Time `json:"next_attempt,omitempty"`
 }
+
+// The statuses of an attachment record that holds no content.
+const (
+	AttachmentNotFetched = "not_fetched"
+	AttachmentGaveUp     = "gave_up"
+)
 
 // queueAttachments notes a record's attachments for the fetch job.
 func queueAttachments(ctx context.Context, tx *db.Tx, r Record, atts []attachmentJSON) error {
@@ -257,8 +271,44 @@ func (s *Store) noteFailure(ctx context.Context, a Attachment, cause error) erro
 	if len(msg) > 500 {
 		msg = msg[:500]
 	}
-	_, err := s.DB.Exec(ctx, "UPDATE archive_attachments SET status = 'failed', attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?",
-		attempts, strings.ToValidUTF8(msg, ""), s.now().Add(next), a.ID)
+	msg = strings.ToValidUTF8(msg, "")
+	now := s.now()
+	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec(ctx, "UPDATE archive_attachments SET status = 'failed', attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?",
+			attempts, msg, now.Add(next), a.ID); err != nil {
+			return err
+		}
+		// The archive says so in a record of its own the first time (the
+		// record named an attachment Tilltal does not have yet) and when
+		// Tilltal gives up; the attempts between are in the table only.
+		switch {
+		case attempts == 1 && attempts < maxAttempts:
+			at := archiveTime(now.Add(next))
+			return failureRecordTx(ctx, tx, a, AttachmentContent{Status: AttachmentNotFetched, Error: msg, Attempts: attempts, NextAttempt: &at}, now)
+		case attempts >= maxAttempts:
+			return failureRecordTx(ctx, tx, a, AttachmentContent{Status: AttachmentGaveUp, Error: msg, Attempts: attempts}, now)
+		}
+		return nil
+	})
+}
+
+// failureRecordTx appends an attachment record that says the attachment
+// could not be fetched, beside the record that named it.
+func failureRecordTx(ctx context.Context, tx *db.Tx, a Attachment, c AttachmentContent, now time.Time) error {
+	src, err := getTx(ctx, tx, a.SourceSeq)
+	if err != nil {
+		return err
+	}
+	c.SourceSeq, c.Position, c.URL, c.Kind, c.Title, c.ContentType = a.SourceSeq, a.Position, a.URL, a.Kind, a.Title, a.ContentType
+	c.FetchedAt = archiveTime(now)
+	content, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	_, err = AppendTx(ctx, tx, Record{Kind: KindAttachment, ChannelID: src.ChannelID, DepartmentID: src.DepartmentID, ItemID: src.ItemID,
+		ItemVersion: src.ItemVersion, ThreadID: src.ThreadID, Platform: src.Platform, ExternalID: src.ExternalID, AuthorID: src.AuthorID,
+		AuthorName: src.AuthorName, Direction: src.Direction, OccurredAt: src.OccurredAt, CapturedAt: now, RefSeq: src.Seq,
+		Content: content, IndexText: a.Title, Secret: src.Secret, SecrecyGround: src.SecrecyGround})
 	return err
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"tilltal/internal/audit"
+	"tilltal/internal/calendar"
 	"tilltal/internal/db"
 )
 
@@ -120,7 +121,11 @@ func (s *Store) cullBatch(ctx context.Context, rule RetentionRule) (int, error) 
 		for i, s := range seqs {
 			seqArgs[i] = s
 		}
-		blobs, err := strs(ctx, tx, "SELECT DISTINCT blob_sha256 FROM archive_attachments WHERE blob_sha256 <> '' AND record_seq IN ("+in+") ORDER BY blob_sha256", seqArgs...)
+		// The files culled with their records: attachments, and the PDF
+		// and HTML of snapshots.
+		blobs, err := strs(ctx, tx, "SELECT blob_sha256 FROM archive_attachments WHERE blob_sha256 <> '' AND record_seq IN ("+in+
+			") UNION SELECT pdf_sha256 FROM archive_snapshots WHERE record_seq IN ("+in+") UNION SELECT html_sha256 FROM archive_snapshots WHERE record_seq IN ("+in+
+			") ORDER BY 1", append(append(append([]any{}, seqArgs...), seqArgs...), seqArgs...)...)
 		if err != nil {
 			return err
 		}
@@ -140,6 +145,10 @@ func (s *Store) cullBatch(ctx context.Context, rule RetentionRule) (int, error) 
 		if _, err := tx.Exec(ctx, "UPDATE archive_attachments SET status = 'culled' WHERE record_seq IN ("+in+")", seqArgs...); err != nil {
 			return err
 		}
+		items, err := cullItemsTx(ctx, tx, rule, in, seqArgs, now)
+		if err != nil {
+			return err
+		}
 		logID, err := tx.InsertID(ctx, "INSERT INTO archive_cullings (rule_id, rule_name, decision, ran_at, record_count, blob_count, culling_seq) VALUES (?, ?, ?, ?, ?, ?, ?)",
 			rule.ID, rule.Name, rule.Decision, now, len(seqs), len(blobs), rec.Seq)
 		if err != nil {
@@ -153,13 +162,53 @@ func (s *Store) cullBatch(ctx context.Context, rule RetentionRule) (int, error) 
 		}
 		culled = len(seqs)
 		return audit.Record(ctx, tx, now, audit.Entry{Action: "archive.cull", ObjectType: "retention_rule", ObjectID: audit.ID(rule.ID),
-			Summary: fmt.Sprintf("%d handlingar gallrade enligt ”%s”", len(seqs), rule.Name), Detail: map[string]any{"culling_seq": rec.Seq, "blobs": len(blobs)}})
+			Summary: fmt.Sprintf("%d handlingar gallrade enligt ”%s”", len(seqs), rule.Name), Detail: map[string]any{"culling_seq": rec.Seq, "blobs": len(blobs), "items": items}})
 	})
 	return culled, err
 }
 
-// deleteBlobs deletes the attachment files culling left to delete, unless
-// a record that still has its content refers to the same file.
+// cullItemsTx culls the inbox's copies of the items whose archive records
+// were just culled (the records seqs, as placeholders in and args): an
+// item whose every version record is now culled loses its text, versions,
+// author, attachments and search text, and keeps a stub row that says
+// when and under which rule, so that its thread and the reports still
+// count it. An item with a version record left (under a hold, or not yet
+// due), a registered or secret item, and an item the diary registered are
+// left whole. It returns how many items it culled.
+func cullItemsTx(ctx context.Context, tx *db.Tx, rule RetentionRule, in string, args []any, now time.Time) (int, error) {
+	ids, err := int64s(ctx, tx, `SELECT DISTINCT r.item_id FROM archive_records r WHERE r.seq IN (`+in+`) AND r.item_id <> 0 AND r.kind = 'item_version'
+		AND NOT EXISTS (SELECT 1 FROM archive_records k WHERE k.item_id = r.item_id AND k.kind = 'item_version' AND k.content IS NOT NULL)
+		AND NOT EXISTS (SELECT 1 FROM archive_item_classes c WHERE c.item_id = r.item_id AND c.class IN ('registreras', 'sekretess'))
+		AND NOT EXISTS (SELECT 1 FROM diary_entries e WHERE e.object_type = 'item' AND e.object_id = CAST(r.item_id AS TEXT))
+		AND EXISTS (SELECT 1 FROM items i WHERE i.id = r.item_id AND i.culled_at IS NULL)
+		ORDER BY r.item_id`, args...)
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	idArgs := make([]any, len(ids))
+	for i, id := range ids {
+		idArgs[i] = id
+	}
+	list := placeholders(len(ids))
+	stub := CulledStub(now, rule.Name)
+	if _, err := tx.Exec(ctx, `UPDATE items SET body = ?, search_text = '', attachments = '[]', author_id = '', author_name = '', author_handle = '',
+		author_url = '', culled_at = ? WHERE id IN (`+list+`)`, append([]any{stub, now}, idArgs...)...); err != nil {
+		return 0, fmt.Errorf("cull inbox items: %w", err)
+	}
+	if _, err := tx.Exec(ctx, "UPDATE item_versions SET body = '' WHERE item_id IN ("+list+")", idArgs...); err != nil {
+		return 0, fmt.Errorf("cull item versions: %w", err)
+	}
+	return len(ids), nil
+}
+
+// CulledStub is what a culled inbox item says instead of its text.
+func CulledStub(at time.Time, rule string) string {
+	return fmt.Sprintf("Gallrad %s enligt ”%s”", calendar.FormatDate(at), rule)
+}
+
+// deleteBlobs deletes the attachment and snapshot files culling left to
+// delete, unless a record that still has its content refers to the same
+// file.
 func (s *Store) deleteBlobs(ctx context.Context) error {
 	if s.Blobs == nil {
 		return nil
@@ -180,8 +229,9 @@ func (s *Store) deleteBlobs(ctx context.Context) error {
 	rows.Close()
 	for _, h := range pending {
 		var inUse int
-		if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM archive_attachments a JOIN archive_records r ON r.seq = a.record_seq
-			WHERE a.blob_sha256 = ? AND r.content IS NOT NULL`, h).Scan(&inUse); err != nil {
+		if err := s.DB.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM archive_attachments a JOIN archive_records r ON r.seq = a.record_seq
+			WHERE a.blob_sha256 = ? AND r.content IS NOT NULL) + (SELECT COUNT(*) FROM archive_snapshots n JOIN archive_records r ON r.seq = n.record_seq
+			WHERE (n.pdf_sha256 = ? OR n.html_sha256 = ?) AND r.content IS NOT NULL)`, h, h, h).Scan(&inUse); err != nil {
 			return err
 		}
 		if inUse == 0 {

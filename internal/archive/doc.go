@@ -48,12 +48,18 @@
 //
 // The content of Tilltal's own records is JSON of the types named after
 // their kind: ItemVersionContent, ReplyContent, AttachmentContent,
-// CullingContent, ClassificationContent, HoldContent, RegistrationContent.
+// CullingContent, ClassificationContent, HoldContent, RegistrationContent,
+// PostContent (and snapshot.Content).
 // An item_version's ref_seq is the raw_delivery it came in (0 when polled);
 // an attachment's is the item_version that named it; a hold on a record
-// has the record as ref_seq. Posts (kind post) and snapshots are appended
-// with AppendTx by their owners; the diary registers records with
-// MarkRegisteredTx.
+// has the record as ref_seq. Posts (kind post) are appended by publishing
+// with PostTx, snapshots by package snapshot with AppendTx; the diary
+// registers items' records with RegisterItemsTx (MarkRegisteredTx for
+// records chosen one by one). An attachment that could not be fetched is
+// an attachment record with status not_fetched (and gave_up at the end)
+// and no file. Culling a record culls what copies it outside the archive:
+// attachment and snapshot files, and an item's inbox copy once all its
+// versions are culled (cullItemsTx).
 //
 // # The hash chain
 //
@@ -72,7 +78,11 @@
 // the content, culling removes the content and the chain still verifies; the
 // culling record names every record it culled, so content missing without a
 // culling record is caught as tampering. The head (archive_chain) holds the
-// last seq and hash, so removing records from the end is caught too.
+// last seq and hash, so removing records from the end is caught too; and
+// because an intruder could move the head back with them, the head is
+// also written down periodically as an anchor (archive_anchors and the
+// audit log, AnchorHead), and Verify checks that every anchor is still on
+// the chain.
 //
 // Appends take a row lock on the head inside the caller's transaction, so
 // appends from several transactions and several instances on one PostgreSQL

@@ -78,3 +78,49 @@ func MarkRegisteredTx(ctx context.Context, tx *db.Tx, diaryNumber string, entryI
 	rec.DiaryNumber = diaryNumber
 	return rec, nil
 }
+
+// RegisterItemsTx is the diary's hook for an entry that registers inbox
+// items (an item registered from the inbox, an incident's item): every
+// record of the items not culled (their versions and attachments, and the
+// reply record of an item that is the municipality's reply) gets the
+// diary number through one registration record, and each item's class becomes registreras (a
+// secret item stays sekretess, which is registered too). Items with no
+// records yet (archived before the archive existed) still get the class.
+// The caller must have taken the chain lock (LockTx) before anything the
+// diary locks, so that registrations and appends take locks in one order.
+func RegisterItemsTx(ctx context.Context, tx *db.Tx, diaryNumber string, entryID int64, description, secrecyGround string, itemIDs []int64, now time.Time) (Record, error) {
+	if err := LockTx(ctx, tx); err != nil {
+		return Record{}, err
+	}
+	var seqs []int64
+	for _, id := range itemIDs {
+		cur, err := currentClass(ctx, tx, id)
+		if err != nil {
+			return Record{}, err
+		}
+		next := itemClass{class: ClassRegistered, byRegistrar: true}
+		if secrecyGround != "" {
+			next.class, next.ground = ClassSecret, secrecyGround
+		}
+		if cur.unclassified || cur.class.rank() < next.class.rank() {
+			if cur.unclassified {
+				if _, err := readItem(ctx, tx, id); err != nil {
+					return Record{}, apperr.NotFoundf("Inlägget finns inte")
+				}
+			}
+			if err := changeClass(ctx, tx, id, cur, next, "Diarieförd som "+diaryNumber, now); err != nil {
+				return Record{}, err
+			}
+		}
+		s, err := int64s(ctx, tx, `SELECT seq FROM archive_records WHERE item_id = ? AND content IS NOT NULL
+			AND kind IN ('item_version', 'reply', 'post', 'attachment') AND (diary_number = '' OR diary_number = ?) ORDER BY seq`, id, diaryNumber)
+		if err != nil {
+			return Record{}, err
+		}
+		seqs = append(seqs, s...)
+	}
+	if len(seqs) == 0 {
+		return Record{}, nil
+	}
+	return MarkRegisteredTx(ctx, tx, diaryNumber, entryID, description, seqs, now)
+}

@@ -2,6 +2,7 @@ package archive_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,7 @@ import (
 	"tilltal/internal/db"
 	"tilltal/internal/dbtest"
 	"tilltal/internal/platform"
+	"tilltal/internal/swedish"
 )
 
 // withPicture is a comment with an image attachment at url.
@@ -67,6 +69,17 @@ func TestAttachmentFetchedAndRetried(t *testing.T) {
 		if atts[1].Status != archive.AttachmentLink {
 			t.Fatalf("link: %+v", atts[1])
 		}
+		// The archive holds a record that says the attachment is missing
+		// and when it is tried again.
+		missing := f.search(t, archive.Filter{Kind: archive.KindAttachment})
+		if len(missing) != 1 {
+			t.Fatalf("%d attachment records after the failure, want 1", len(missing))
+		}
+		var mc archive.AttachmentContent
+		if rec, err := archive.Get(ctx, d, missing[0].Seq); err != nil || json.Unmarshal(rec.Content, &mc) != nil ||
+			mc.Status != archive.AttachmentNotFetched || !strings.Contains(mc.Error, "404") || mc.NextAttempt == nil || mc.SHA256 != "" || rec.RefSeq != src.Seq {
+			t.Fatalf("record of the failure: %+v %v", mc, err)
+		}
 		// Not due yet: nothing is tried.
 		if n, failed, _ := f.s.FetchDue(ctx, 10); n+failed != 0 {
 			t.Fatal("tried before it was due")
@@ -89,8 +102,63 @@ func TestAttachmentFetchedAndRetried(t *testing.T) {
 			t.Fatal(err)
 		}
 		var c archive.AttachmentContent
-		if err := json.Unmarshal(rec.Content, &c); err != nil || c.SHA256 != a.BlobSHA256 || rec.RefSeq != src.Seq || rec.ItemID != src.ItemID || c.ContentType != "image/jpeg" {
+		if err := json.Unmarshal(rec.Content, &c); err != nil || c.SHA256 != a.BlobSHA256 || rec.RefSeq != src.Seq || rec.ItemID != src.ItemID || c.ContentType != "image/jpeg" || c.Status != "" {
 			t.Fatalf("attachment record: %+v %+v %v", rec, c, err)
+		}
+		f.verify(t)
+	})
+}
+
+// TestAttachmentGivenUpSaysSo: an attachment that never comes is tried
+// with growing waits, and after the last attempt the archive says Tilltal
+// gave up; between the first and the last failure no record is added.
+func TestAttachmentGivenUpSaysSo(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		var fail atomic.Bool
+		fail.Store(true)
+		srv := pictureServer(t, nil, &fail)
+		f.ingest(t, f.ch1, withPicture("c1", "Gungan är trasig", srv.URL+"/gunga.jpg", t0))
+		src := f.search(t, archive.Filter{Kind: archive.KindItemVersion})[0]
+		var waits []time.Duration
+		for i := 0; i < 40; i++ {
+			atts, err := f.s.Attachments(ctx, src.Seq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if atts[0].GaveUp() {
+				break
+			}
+			if i > 0 {
+				waits = append(waits, atts[0].NextAttempt.Sub(f.clock()))
+			}
+			f.setNow(atts[0].NextAttempt)
+			if _, failed, err := f.s.FetchDue(ctx, 10); err != nil || failed != 1 {
+				t.Fatalf("attempt %d: %d failed, %v", i+1, failed, err)
+			}
+		}
+		atts, _ := f.s.Attachments(ctx, src.Seq)
+		if !atts[0].GaveUp() || atts[0].Attempts != 30 {
+			t.Fatalf("after the attempts: %+v", atts[0])
+		}
+		backoff := []time.Duration{time.Minute, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 6 * time.Hour, 24 * time.Hour}
+		if len(waits) != 29 || !slices.Equal(waits[:6], backoff) || waits[28] != 24*time.Hour {
+			t.Fatalf("waits do not grow: %v", waits)
+		}
+		rs := f.search(t, archive.Filter{Kind: archive.KindAttachment})
+		if len(rs) != 2 {
+			t.Fatalf("%d attachment records, want 2 (not fetched, gave up)", len(rs))
+		}
+		var last archive.AttachmentContent
+		if rec, err := archive.Get(ctx, d, rs[0].Seq); err != nil || json.Unmarshal(rec.Content, &last) != nil || last.Status != archive.AttachmentGaveUp || last.Attempts != 30 {
+			t.Fatalf("give-up record: %+v %v", last, err)
+		}
+		// Nothing more is tried.
+		f.setNow(f.clock().AddDate(1, 0, 0))
+		if n, failed, _ := f.s.FetchDue(ctx, 10); n+failed != 0 {
+			t.Fatal("tried after giving up")
 		}
 		f.verify(t)
 	})
@@ -156,6 +224,57 @@ func (f *cullingFixture) culledItems(t *testing.T) []int64 {
 	return out
 }
 
+// inboxCulled checks that an inbox item was culled to a stub.
+func (f *cullingFixture) inboxCulled(t *testing.T, id int64, rule string) {
+	t.Helper()
+	var body, search, atts, author string
+	var culled sql.NullTime
+	if err := f.d.QueryRow(context.Background(), "SELECT body, search_text, attachments, author_name, culled_at FROM items WHERE id = ?", id).
+		Scan(&body, &search, &atts, &author, &culled); err != nil {
+		t.Fatal(err)
+	}
+	if want := archive.CulledStub(f.clock(), rule); body != want || search != "" || atts != "[]" || author != "" || !culled.Valid {
+		t.Fatalf("item %d after culling: %q %q %s %q %v, want the stub %q", id, body, search, atts, author, culled.Valid, want)
+	}
+	if !strings.HasPrefix(body, "Gallrad 20") || !strings.Contains(body, "enligt ”"+rule+"”") {
+		t.Fatalf("stub %q", body)
+	}
+	var left int
+	if err := f.d.QueryRow(context.Background(), "SELECT COUNT(*) FROM item_versions WHERE item_id = ? AND body <> ''", id).Scan(&left); err != nil || left != 0 {
+		t.Fatalf("item %d keeps %d versions' text", id, left)
+	}
+}
+
+// inboxWhole checks that an inbox item keeps its text and versions.
+func (f *cullingFixture) inboxWhole(t *testing.T, id int64) {
+	t.Helper()
+	var body string
+	var culled sql.NullTime
+	var versions int
+	if err := f.d.QueryRow(context.Background(), "SELECT body, culled_at, (SELECT COUNT(*) FROM item_versions v WHERE v.item_id = items.id AND v.body <> '') FROM items WHERE id = ?", id).
+		Scan(&body, &culled, &versions); err != nil {
+		t.Fatal(err)
+	}
+	if strings.HasPrefix(body, "Gallrad") || culled.Valid || versions == 0 {
+		t.Fatalf("item %d was culled: %q", id, body)
+	}
+}
+
+// inboxSearch counts the items the inbox's full-text index finds a word in.
+func (f *cullingFixture) inboxSearch(t *testing.T, word string) int {
+	t.Helper()
+	q := "SELECT COUNT(*) FROM items_fts WHERE items_fts MATCH ?"
+	if f.d.Dialect == db.Postgres {
+		q = "SELECT COUNT(*) FROM items WHERE search_vector @@ to_tsquery('simple', ?)"
+	}
+	term := swedish.IndexText(word)
+	var n int
+	if err := f.d.QueryRow(context.Background(), q, strings.TrimSpace(term)).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 // TestCullingRemovesExactlyWhatTheRuleSays runs a rule "comments of minor
 // importance are culled after 12 months" and checks what went: the old
 // minor items on the rule's channel, their attachment and its file; not
@@ -183,6 +302,9 @@ func TestCullingRemovesExactlyWhatTheRuleSays(t *testing.T) {
 			t.Fatal(err)
 		}
 		before := f.verify(t)
+		if n := f.inboxSearch(t, "biblioteket"); n != 1 {
+			t.Fatalf("the inbox's search finds the text in %d items before culling, want 1", n)
+		}
 		n, err := f.s.Cull(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -199,6 +321,17 @@ func TestCullingRemovesExactlyWhatTheRuleSays(t *testing.T) {
 		}
 		if hits := f.search(t, archive.Filter{Query: "biblioteket"}); len(hits) != 0 {
 			t.Fatalf("culled text still found: %+v", hits)
+		}
+		// The inbox's copy went too: the culled item is a stub that says
+		// when and under which rule, its versions and attachments are
+		// empty, and the inbox's search no longer finds its text; every
+		// other item is whole.
+		f.inboxCulled(t, f.oldMinor, rule.Name)
+		for _, id := range []int64{f.oldOrdered, f.oldRegistered, f.heldMinor, f.otherChannel, f.newMinor} {
+			f.inboxWhole(t, id)
+		}
+		if n := f.inboxSearch(t, "biblioteket"); n != 0 {
+			t.Fatalf("the inbox's search still finds the culled text in %d items", n)
 		}
 		after := f.verify(t)
 		if after.Culled != 3 || after.Records != before.Records+1 {
@@ -228,6 +361,8 @@ func TestCullingRemovesExactlyWhatTheRuleSays(t *testing.T) {
 		if got := f.culledItems(t); !slices.Equal(got, []int64{f.oldMinor, f.heldMinor}) {
 			t.Fatalf("culled items %v", got)
 		}
+		f.inboxCulled(t, f.heldMinor, rule.Name)
+		f.inboxWhole(t, f.oldRegistered)
 		f.verify(t)
 	})
 }

@@ -45,8 +45,9 @@ const maxProblems = 20
 // record removed or moved), its prev_hash is the hash before it, its hash
 // matches its metadata and content hash (nothing changed), its content
 // matches its content hash, content is missing only where a culling record
-// says it was culled, and the head names the last record (nothing removed
-// from the end).
+// says it was culled, the head names the last record, and every anchor
+// (the head written down earlier, see AnchorHead) is still on the chain
+// (nothing removed from the end, even with the head moved back).
 func Verify(ctx context.Context, d *db.DB) (Report, error) {
 	start := time.Now()
 	tx, err := readSnapshot(ctx, d)
@@ -58,6 +59,10 @@ func Verify(ctx context.Context, d *db.DB) (Report, error) {
 	if err := tx.QueryRowContext(ctx, "SELECT seq, hash FROM archive_chain WHERE id = 1").Scan(&h.seq, &h.hash); err != nil {
 		return Report{}, fmt.Errorf("archive: verify: head: %w", err)
 	}
+	anchored, err := anchors(ctx, tx, d)
+	if err != nil {
+		return Report{}, fmt.Errorf("archive: verify: anchors: %w", err)
+	}
 	rows, err := tx.QueryContext(ctx, d.Rebind(`SELECT seq, kind, channel_id, department_id, item_id, item_version, thread_id, platform, external_id,
 		author_id, author_name, direction, occurred_at, captured_at, ref_seq, content_type, content_size, content_sha256,
 		prev_hash, hash, content FROM archive_records ORDER BY seq`))
@@ -65,7 +70,7 @@ func Verify(ctx context.Context, d *db.DB) (Report, error) {
 		return Report{}, fmt.Errorf("archive: verify: %w", err)
 	}
 	defer rows.Close()
-	v := verifier{prev: head{hash: genesis}, unexplained: map[int64]bool{}}
+	v := verifier{prev: head{hash: genesis}, unexplained: map[int64]bool{}, anchors: anchored}
 	var r Record
 	var kind, dir string
 	var content sql.RawBytes
@@ -103,6 +108,9 @@ type verifier struct {
 	prev        head
 	report      Report
 	unexplained map[int64]bool
+	// anchors are the heads written down before (seq → hashes); each is
+	// removed when its record is found with the same hash.
+	anchors map[int64][]string
 }
 
 func (v *verifier) problem(seq int64, format string, args ...any) {
@@ -140,6 +148,14 @@ func (v *verifier) check(r *Record) {
 	if r.Kind == KindCulling && r.Content != nil {
 		v.explain(r)
 	}
+	if hashes, ok := v.anchors[r.Seq]; ok {
+		for _, h := range hashes {
+			if h != r.Hash {
+				v.problem(r.Seq, "does not match the anchor written for it (the chain was rewritten from this record on)")
+			}
+		}
+		delete(v.anchors, r.Seq)
+	}
 	v.prev = head{seq: r.Seq, hash: r.Hash}
 }
 
@@ -171,6 +187,17 @@ func (v *verifier) finish(h head) {
 			v.problem(s, "content removed without a culling record")
 		}
 		sort.SliceStable(v.report.Problems, func(i, j int) bool { return v.report.Problems[i].Seq < v.report.Problems[j].Seq })
+	}
+	var beyond int64
+	for s := range v.anchors {
+		if s > v.prev.seq {
+			beyond = max(beyond, s)
+		} else {
+			v.problem(s, "missing: the record an anchor names is not in the chain")
+		}
+	}
+	if beyond > 0 {
+		v.problem(v.prev.seq+1, "missing: an anchor names record %d but the chain ends at record %d (records were deleted from the end)", beyond, v.prev.seq)
 	}
 	switch {
 	case h.seq > v.prev.seq:

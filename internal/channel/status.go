@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"tilltal/internal/apperr"
+	"tilltal/internal/archive"
 	"tilltal/internal/db"
 )
 
@@ -42,6 +43,14 @@ func (s *Store) Transition(ctx context.Context, v Viewer, id int64, ch Change) e
 	ch.Reason = strings.TrimSpace(ch.Reason)
 	now := s.Now()
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+		if ch.To == Closed && s.BeforeClose != nil {
+			// The snapshot before closing is appended to the archive;
+			// the archive's lock comes before the channel's row, as in
+			// every append.
+			if err := archive.LockTx(ctx, tx); err != nil {
+				return err
+			}
+		}
 		c, err := s.communicatorOnly(ctx, tx, v, id)
 		if err != nil {
 			return err
@@ -65,6 +74,15 @@ func (s *Store) Transition(ctx context.Context, v Viewer, id int64, ch Change) e
 			}
 			if problems := append(reviewProblems(c.Checklist), activationProblems(c, r, now)...); len(problems) > 0 {
 				return refuse("Kanalen kan inte bli aktiv:", problems)
+			}
+		}
+		if ch.To == Closed && (c.Status == Active || c.Status == Paused) && s.BeforeClose != nil {
+			if err := s.BeforeClose(ctx, tx, c.ID); err != nil {
+				if apperr.KindOf(err) != apperr.Internal {
+					return err
+				}
+				return &apperr.Error{Kind: apperr.Unavailable, Err: err,
+					Message: "Kanalen stängdes inte: ögonblicksbilden som ska tas före stängningen kunde inte skapas. Försök igen om en stund."}
 			}
 		}
 		return s.moveTx(ctx, tx, now, c, ch)

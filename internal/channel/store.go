@@ -32,6 +32,11 @@ type Store struct {
 	// id: events that arrived for the account before it was registered
 	// (kept as unrouted) are handed to the channel.
 	Identified func(ctx context.Context, channelID int64) error
+	// BeforeClose, when set, runs in the transaction that closes a
+	// channel that was in use (active or paused), before the status
+	// changes: the snapshot (ögonblicksbild) archive guidance asks for
+	// before an account is closed. If it fails, the channel stays open.
+	BeforeClose func(ctx context.Context, tx *db.Tx, channelID int64) error
 }
 
 // identified runs the Identified hook after a commit.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"tilltal/internal/apperr"
+	"tilltal/internal/archive"
 	"tilltal/internal/audit"
 	"tilltal/internal/calendar"
 	"tilltal/internal/db"
@@ -78,6 +79,9 @@ type New struct {
 	SecrecyGround string
 	ObjectType    string
 	ObjectID      string
+	// Items are the inbox items whose archive records the entry
+	// registers: they get the diary number and the class registreras.
+	Items []int64
 }
 
 func (n *New) validate() error {
@@ -114,6 +118,13 @@ func (s *Store) RegisterTx(ctx context.Context, tx *db.Tx, n New) (Entry, error)
 		return Entry{}, err
 	}
 	now := s.Now()
+	if len(n.Items) > 0 {
+		// The archive's chain lock before the counter's: appends take it
+		// first too, so the two never wait for each other.
+		if err := archive.LockTx(ctx, tx); err != nil {
+			return Entry{}, err
+		}
+	}
 	year := n.ReceivedAt.In(calendar.Stockholm).Year()
 	var serial int
 	// The counter row is locked by the update until the commit, so two
@@ -138,6 +149,11 @@ func (s *Store) RegisterTx(ctx context.Context, tx *db.Tx, n New) (Entry, error)
 	}
 	if err != nil {
 		return Entry{}, fmt.Errorf("diary: register: %w", err)
+	}
+	if len(n.Items) > 0 {
+		if _, err := archive.RegisterItemsTx(ctx, tx, number, id, n.Description, secrecyGround(n), n.Items, now); err != nil {
+			return Entry{}, err
+		}
 	}
 	// The audit summary is the number only: a secret entry's description
 	// must not spread through the log.
@@ -227,6 +243,15 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Entry, error) {
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// secrecyGround is the ground the registered items are secret under; empty
+// when the entry is not secret.
+func secrecyGround(n New) string {
+	if !n.Secret {
+		return ""
+	}
+	return n.SecrecyGround
 }
 
 func nullID(id int64) any {

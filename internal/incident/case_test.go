@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"tilltal/internal/apperr"
+	"tilltal/internal/archive"
 	"tilltal/internal/audit"
 	"tilltal/internal/db"
 	"tilltal/internal/dbtest"
@@ -42,6 +43,15 @@ func TestCasePreservesSealsAndBundles(t *testing.T) {
 		entry, err := f.store.Diary.ForObject(f.ctx, "incident", audit.ID(id))
 		if err != nil || entry.Number != i.DiaryNumber || !entry.Secret || entry.SecrecyGround == "" || !strings.HasPrefix(i.DiaryNumber, "KS 2026/") {
 			t.Fatalf("diary %+v, case number %q: %v", entry, i.DiaryNumber, err)
+		}
+		// The case's registration marks the item's archive records in the
+		// same transaction, and the item is secret under the case's ground.
+		regs, err := archive.Search(f.ctx, d, archive.Filter{DiaryNumber: i.DiaryNumber, ItemID: item})
+		if err != nil || len(regs) < 2 || regs[0].Kind != archive.KindRegistration || regs[len(regs)-1].Kind != archive.KindItemVersion {
+			t.Fatalf("archive under %s: %+v %v", i.DiaryNumber, regs, err)
+		}
+		if cls, err := (&archive.Store{DB: d}).ItemClassOf(f.ctx, item); err != nil || cls.Class != archive.ClassSecret || cls.SecrecyGround != entry.SecrecyGround {
+			t.Fatalf("class after the case: %+v %v", cls, err)
 		}
 		f.advance(time.Minute)
 		if err := f.store.Preserve(f.ctx, id); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"tilltal/internal/apperr"
+	"tilltal/internal/archive"
 	"tilltal/internal/audit"
 	"tilltal/internal/db"
 	"tilltal/internal/diary"
@@ -65,6 +66,11 @@ func (s *Store) Open(ctx context.Context, r OpenRequest) (id int64, created bool
 // preserve and remove, the audit entry and the notification to legal and
 // the channel's owner. byRule says a channel rule opened it.
 func (s *Store) OpenTx(ctx context.Context, tx *db.Tx, r OpenRequest, byRule bool) (int64, bool, error) {
+	// The case's registration marks the item's archive records; the
+	// archive's lock comes before the case's rows, as in every append.
+	if err := archive.LockTx(ctx, tx); err != nil {
+		return 0, false, err
+	}
 	it, err := readItem(ctx, tx, r.ItemID)
 	if err != nil {
 		return 0, false, err
@@ -97,7 +103,7 @@ func (s *Store) OpenTx(ctx context.Context, tx *db.Tx, r OpenRequest, byRule boo
 	if err != nil {
 		return 0, false, fmt.Errorf("incident: open: %w", err)
 	}
-	number, err := s.register(ctx, tx, id, cat, it)
+	number, err := s.register(ctx, tx, id, r.ItemID, cat, it)
 	if err != nil {
 		return 0, false, err
 	}
@@ -143,10 +149,11 @@ func category(r OpenRequest, flags string) (score.Category, error) {
 
 // register gives the case its diary number, secret with its legal ground:
 // who wrote what in a suspected crime is not for the public diary.
-func (s *Store) register(ctx context.Context, tx *db.Tx, id int64, cat score.Category, it itemFacts) (string, error) {
+func (s *Store) register(ctx context.Context, tx *db.Tx, id, itemID int64, cat score.Category, it itemFacts) (string, error) {
 	e, err := s.Diary.RegisterTx(ctx, tx, diary.New{ReceivedAt: it.received.UTC(), Direction: diary.Incoming,
 		Description:  fmt.Sprintf("Ärende om misstänkt brott (%s) i kanalen %s", cat.Swedish(), it.channelName),
-		DepartmentID: it.departmentID, Secret: true, SecrecyGround: SecrecyGround, ObjectType: "incident", ObjectID: audit.ID(id)})
+		DepartmentID: it.departmentID, Secret: true, SecrecyGround: SecrecyGround, ObjectType: "incident", ObjectID: audit.ID(id),
+		Items: []int64{itemID}})
 	if err != nil {
 		return "", err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"tilltal/internal/archive"
 	"tilltal/internal/audit"
 	"tilltal/internal/db"
 	"tilltal/internal/inbox"
@@ -47,6 +48,16 @@ func (s *Service) Finished(ctx context.Context, tx *db.Tx, act outbound.Action) 
 	}
 	if _, err := tx.Exec(ctx, "UPDATE publish_targets SET status = 'published', external_id = ?, item_id = ?, error = '', published_at = ?, updated_at = ? WHERE id = ?",
 		act.ResultID, nullID(itemID), now, now, t.ID); err != nil {
+		return err
+	}
+	// What the municipality publishes is a public record of its own.
+	post := archive.Post{PostID: p.ID, ChannelID: t.ChannelID, ItemID: itemID, ExternalID: act.ResultID, Title: p.Title, Text: act.Post.Text,
+		Link: act.Post.Link, ImageURL: act.Post.ImageURL, AltText: act.Post.AltText, AuthorID: p.AuthorID, AuthorName: p.AuthorName,
+		ApprovedBy: p.DecidedByName, PublishedAt: now}
+	if len(p.Images) > 0 {
+		post.ImageSHA256 = p.Images[0].SHA256
+	}
+	if _, err := archive.PostTx(ctx, tx, post); err != nil {
 		return err
 	}
 	if err := addEvent(ctx, tx, p.ID, now, "published", t.ChannelName); err != nil {

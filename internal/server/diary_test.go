@@ -25,6 +25,17 @@ func TestDiary(t *testing.T) {
 		if st, _, _ := e.post(reg, path+"/diarium", form); st != http.StatusConflict {
 			t.Fatalf("registered twice: %d", st)
 		}
+		// The archive has the registration: the item's records carry the
+		// number and the item is secret under the ground given.
+		if n := e.count("SELECT COUNT(*) FROM archive_records WHERE kind = 'registration' AND item_id = ? AND diary_number LIKE 'KS 20%'", item); n != 1 {
+			t.Fatalf("%d registration records", n)
+		}
+		if n := e.count("SELECT COUNT(*) FROM archive_records WHERE kind = 'item_version' AND item_id = ? AND diary_number LIKE 'KS 20%' AND secret", item); n != 1 {
+			t.Fatalf("%d registered item versions", n)
+		}
+		if n := e.count("SELECT COUNT(*) FROM archive_item_classes WHERE item_id = ? AND class = 'sekretess' AND secrecy_ground = 'OSL 18 kap. 1 §'", item); n != 1 {
+			t.Fatal("the item's class is not sekretess")
+		}
 		_, page := e.get(reg, path)
 		if !strings.Contains(page, "Diariefört: <strong>KS 20") {
 			t.Fatal("the item does not show its diary number")

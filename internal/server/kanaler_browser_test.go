@@ -100,6 +100,20 @@ func TestChannelPagesInBrowser(t *testing.T) {
 			}
 			checkPage(t, ctx)
 		})
+		t.Run("ögonblicksbild", func(t *testing.T) {
+			// The snapshot section, before and after taking one, passes
+			// the checks, and the button works without JavaScript.
+			browsertest.Navigate(t, ctx, base+"/admin/kanaler?status=active")
+			browsertest.ClickNavigate(t, ctx, `main tbody a`)
+			checkPage(t, ctx)
+			if status := browsertest.ClickNavigate(t, ctx, `form[action$="/ogonblicksbild"] button`); status != http.StatusOK {
+				t.Fatalf("take a snapshot: status %d", status)
+			}
+			if n := countAll(t, ctx, `a[href$="/pdf"]`); n != 1 {
+				t.Fatalf("%d snapshot PDFs listed", n)
+			}
+			checkPage(t, ctx)
+		})
 		t.Run("vägrat godkännande", func(t *testing.T) {
 			// The refusal page, with the rules broken, passes the checks too.
 			browsertest.Navigate(t, ctx, base+"/admin/kanaler?status=requested")

@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"tilltal/internal/archive"
 	"tilltal/internal/channel"
 	"tilltal/internal/db"
 	"tilltal/internal/platform"
@@ -284,6 +286,23 @@ func TestPublishToEveryPlatform(t *testing.T) {
 			it, err := p.app.Inbox.Get(context.Background(), targetOf(got, p.fb).ItemID)
 			if err != nil || !it.FromUs || it.ExternalID != targetOf(got, p.fb).ExternalID {
 				t.Fatalf("inbox item: %+v %v", it, err)
+			}
+			// Each published post is a public record: a post record per
+			// channel, outgoing, with what was written, who approved it
+			// and the image's hash.
+			for _, tg := range got.Targets {
+				rs, err := archive.Search(context.Background(), p.app.DB, archive.Filter{Kind: archive.KindPost, ChannelID: tg.ChannelID})
+				if err != nil || len(rs) != 1 || rs[0].Direction != archive.Out || rs[0].ExternalID != tg.ExternalID || rs[0].ItemID != tg.ItemID {
+					t.Fatalf("post records on %s: %+v %v", tg.ChannelName, rs, err)
+				}
+				full, err := archive.Get(context.Background(), p.app.DB, rs[0].Seq)
+				var c archive.PostContent
+				if err != nil || json.Unmarshal(full.Content, &c) != nil || c.PostID != id || c.ApprovedBy == "" || c.ImageSHA256 != sha || c.Title != "Simhallen öppnar" {
+					t.Fatalf("post record content: %+v %v", c, err)
+				}
+			}
+			if rep, err := archive.Verify(context.Background(), p.app.DB); err != nil || !rep.OK() {
+				t.Fatalf("verify: %+v %v", rep.Problems, err)
 			}
 			// Nothing is published twice, even when the job runs again.
 			if n := p.meta.Count(http.MethodPost, fbPage+"/photos"); n != 1 {

@@ -103,6 +103,11 @@ func TestReplyAndModerateThroughThePlatform(t *testing.T) {
 			if replies != 1 {
 				t.Fatalf("%d replies in the thread, want 1", replies)
 			}
+			// The reply sent is a public record: one outgoing reply record
+			// in the archive, in the question's thread.
+			if n := e.count("SELECT COUNT(*) FROM archive_records WHERE kind = 'reply' AND direction = 'out' AND thread_id = ?", question.ThreadID); n != 1 {
+				t.Fatalf("%d reply records, want 1", n)
+			}
 			// A reply with a personnummer is stopped by the reply check,
 			// kept in the field, and sent only with a reason, which is logged.
 			blocked := url.Values{"reply": {"Vi har registrerat ditt personnummer 800102-2394. /Rut"}, "draft": {"other-form"}, "csrf": {e.csrf(c, path)}}

@@ -49,6 +49,7 @@ import (
 	"tilltal/internal/quota"
 	"tilltal/internal/report"
 	"tilltal/internal/secret"
+	"tilltal/internal/snapshot"
 	"tilltal/internal/web"
 )
 
@@ -89,6 +90,8 @@ type App struct {
 	Publish *publish.Service
 	// Archive keeps the public records.
 	Archive *archive.Store
+	// Snapshots are the channels' ögonblicksbilder.
+	Snapshots *snapshot.Service
 }
 
 // Options change how an App is built, for tests.
@@ -141,6 +144,13 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 		return nil, err
 	}
 	a.Archive = &archive.Store{DB: d, Blobs: blobs, HTTP: o.HTTPClient, Now: now, Log: log}
+	a.Snapshots = &snapshot.Service{DB: d, Blobs: blobs, Now: now, Log: log}
+	// A channel in use is closed only with its last snapshot taken in the
+	// same transaction.
+	a.Channels.BeforeClose = func(ctx context.Context, tx *db.Tx, channelID int64) error {
+		_, err := a.Snapshots.TakeTx(ctx, tx, channelID, snapshot.Closing)
+		return err
+	}
 	workers, periodic := a.workers(o)
 	a.Queue, err = jobs.New(d, log, jobs.Options{Workers: workers, PeriodicJobs: periodic, FetchPollInterval: o.FetchPollInterval})
 	if err != nil {
@@ -163,7 +173,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	)
 	a.Web, err = web.New(web.Deps{Config: cfg, DB: d, Org: a.Org, Auth: a.Auth, Outbox: a.Outbox, Inbox: a.Inbox, Escalations: a.Escalations,
 		Actions: a.Actions, Answers: a.Answers, Diary: a.Diary, Intake: a.Intake, Credentials: a.Credentials, Channels: a.Channels, Publish: a.Publish,
-		Reports: a.Reports, Incidents: a.Incidents, Archive: a.Archive, OIDC: oidc, Log: log, Now: now, Mount: mounts})
+		Reports: a.Reports, Incidents: a.Incidents, Archive: a.Archive, Snapshots: a.Snapshots, OIDC: oidc, Log: log, Now: now, Mount: mounts})
 	if err != nil {
 		return nil, err
 	}
@@ -324,6 +334,8 @@ func (a *App) workers(o Options) (*river.Workers, []*river.PeriodicJob) {
 	river.AddWorker(w, &archive.FetchWorker{Store: a.Archive})
 	river.AddWorker(w, &archive.SweepWorker{Store: a.Archive})
 	river.AddWorker(w, &archive.CullWorker{Store: a.Archive})
+	river.AddWorker(w, &archive.AnchorWorker{Store: a.Archive})
+	river.AddWorker(w, &snapshot.DueWorker{Service: a.Snapshots})
 	river.AddWorker(w, &report.RefreshWorker{Store: a.Reports})
 	river.AddWorker(w, &report.RebuildWorker{Store: a.Reports})
 	river.AddWorker(w, &report.DigestWorker{Store: a.Reports})
@@ -347,6 +359,8 @@ func (a *App) workers(o Options) (*river.Workers, []*river.PeriodicJob) {
 		archive.PeriodicFetch(30 * time.Second),
 		archive.PeriodicSweep(10 * time.Minute),
 		archive.PeriodicCull(time.Hour),
+		archive.PeriodicAnchor(time.Hour),
+		snapshot.PeriodicDue(time.Hour),
 		report.PeriodicRefresh(reportEvery),
 		report.PeriodicDigest(time.Hour),
 		publish.PeriodicExpiry(time.Hour),

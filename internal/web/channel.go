@@ -8,6 +8,7 @@ import (
 	"tilltal/internal/apperr"
 	"tilltal/internal/channel"
 	"tilltal/internal/org"
+	"tilltal/internal/snapshot"
 )
 
 type gapView struct {
@@ -28,6 +29,9 @@ type channelData struct {
 	Rules        []channel.Problem
 	Reason       string
 	ReplyRules   channel.ReplyRules
+	Snapshots    []snapshot.Snapshot
+	// CanSnapshot: may take a snapshot now.
+	CanSnapshot bool
 }
 
 // channelPage shows one channel to those who may see it; to anyone else
@@ -63,6 +67,9 @@ func (s *Server) showChannel(w http.ResponseWriter, r *http.Request, id int64, s
 		return err
 	}
 	if d.ReplyRules, err = s.Channels.ReplyRulesOf(r.Context(), id); err != nil {
+		return err
+	}
+	if err := s.channelSnapshots(r, id, &d); err != nil {
 		return err
 	}
 	s.renderStatus(w, r, status, "channel", d)

@@ -129,7 +129,7 @@ func (s *Server) itemRegister(w http.ResponseWriter, r *http.Request) error {
 		desc = "Inlägg i " + it.ChannelName + ": " + truncateText(it.Body, 120)
 	}
 	n := diary.New{ReceivedAt: it.PostedAt, Direction: diary.Incoming, Sender: it.AuthorName, Description: desc, DepartmentID: it.DepartmentID,
-		Secret: r.PostFormValue("secret") == "on", SecrecyGround: r.PostFormValue("ground"), ObjectType: "item", ObjectID: itoa(it.ID)}
+		Secret: r.PostFormValue("secret") == "on", SecrecyGround: r.PostFormValue("ground"), ObjectType: "item", ObjectID: itoa(it.ID), Items: []int64{it.ID}}
 	if it.FromUs {
 		n.Direction = diary.Outgoing
 	}

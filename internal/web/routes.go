@@ -112,6 +112,8 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /admin/kanaler/{id}/svarsregler", SignedIn, s.channelReplyRules)
 	s.handle("POST /admin/kanaler/{id}/granskning", communicator, s.channelReview)
 	s.handle("POST /admin/kanaler/{id}/status", communicator, s.channelStatus)
+	s.handle("POST /admin/kanaler/{id}/ogonblicksbild", SignedIn, s.channelSnapshot)
+	s.handle("GET /admin/kanaler/{id}/ogonblicksbilder/{sid}/{format}", SignedIn, s.channelSnapshotFile)
 	s.handle("GET /admin/kanaler/{id}/regler", SignedIn, s.channelRulesPage)
 	s.handle("POST /admin/kanaler/{id}/regler", SignedIn, s.channelRulesSave)
 

@@ -32,6 +32,7 @@ import (
 	"tilltal/internal/org"
 	"tilltal/internal/publish"
 	"tilltal/internal/report"
+	"tilltal/internal/snapshot"
 )
 
 //go:embed templates/*.html
@@ -70,6 +71,8 @@ type Deps struct {
 	Publish *publish.Service
 	// Archive keeps the public records.
 	Archive *archive.Store
+	// Snapshots are the channels' ögonblicksbilder.
+	Snapshots *snapshot.Service
 	// OIDC is nil when OpenID Connect sign-in is not configured.
 	OIDC OIDCFlow
 	Log  *slog.Logger
