@@ -1,0 +1,201 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"tilltal/internal/archive"
+	"tilltal/internal/config"
+	"tilltal/internal/db"
+	"tilltal/internal/dbtest"
+	"tilltal/internal/loadtest"
+	"tilltal/internal/server"
+)
+
+// faultServer is Tilltal on a database the test can take away, with the
+// deliveries it acknowledged.
+type faultServer struct {
+	t     *testing.T
+	app   *server.App
+	srv   *httptest.Server
+	logs  *syncBuffer
+	seq   int64
+	acked []int64 // sequence numbers of deliveries answered 200
+}
+
+// syncBuffer is a log sink the server writes to from many goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func startFaultServer(t *testing.T, dsn, dataDir string) *faultServer {
+	t.Helper()
+	settings := map[string]string{
+		"TILLTAL_DATABASE":        dsn,
+		"TILLTAL_DATA_DIR":        dataDir,
+		"TILLTAL_KEY_FILE":        filepath.Join(t.TempDir(), "secret.key"),
+		"TILLTAL_META_APP_SECRET": appSecret,
+	}
+	cfg, err := config.FromEnv(func(k string) string { return settings[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	app, err := server.New(context.Background(), cfg, slog.New(slog.NewJSONHandler(logs, nil)), server.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { app.Close() })
+	srv := httptest.NewServer(app.Handler)
+	t.Cleanup(srv.Close)
+	return &faultServer{t: t, app: app, srv: srv, logs: logs}
+}
+
+// deliver sends one signed delivery with n comments and remembers it when
+// it was acknowledged; it returns the status and the Retry-After header.
+func (f *faultServer) deliver(n int) (int, string) {
+	f.t.Helper()
+	f.seq++
+	body := loadtest.Delivery("fault-page", f.seq, n, time.Now())
+	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/webhooks/meta", bytes.NewReader(body))
+	req.Header.Set("X-Hub-Signature-256", loadtest.Sign(appSecret, body))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusOK:
+		f.acked = append(f.acked, f.seq)
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		f.t.Fatalf("delivery %d answered %d: only 200 means stored", f.seq, resp.StatusCode)
+	case resp.StatusCode != http.StatusServiceUnavailable:
+		f.t.Fatalf("delivery %d answered %d, want 200 or 503", f.seq, resp.StatusCode)
+	}
+	return resp.StatusCode, resp.Header.Get("Retry-After")
+}
+
+func (f *faultServer) ready() int {
+	f.t.Helper()
+	resp, err := http.Get(f.srv.URL + "/readyz")
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// until polls cond until it holds or the deadline passes.
+func until(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(40 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting: %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// checkStoredOnce: every acknowledged delivery's comments are stored and
+// archived exactly once, and the archive verifies.
+func (f *faultServer) checkStoredOnce(comments int) {
+	f.t.Helper()
+	ctx := context.Background()
+	d := f.app.DB
+	for _, seq := range f.acked {
+		for i := range comments {
+			id := fmt.Sprintf("lt_%d_%d", seq, i)
+			var events, archived int
+			if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM platform_events WHERE object_id = ?", id).Scan(&events); err != nil {
+				f.t.Fatal(err)
+			}
+			if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM platform_events e JOIN archive_deliveries a ON a.delivery_id = e.delivery_id
+				WHERE e.object_id = ?`, id).Scan(&archived); err != nil {
+				f.t.Fatal(err)
+			}
+			if events != 1 || archived != 1 {
+				f.t.Errorf("acknowledged comment %s: stored %d times, archived %d times", id, events, archived)
+			}
+		}
+	}
+	rep, err := archive.Verify(ctx, d)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if !rep.OK() {
+		f.t.Fatalf("archive does not verify: %v", rep.Problems)
+	}
+}
+
+// TestPostgresAwayAndBack stops Tilltal's PostgreSQL server under it and
+// starts it again: while it is down every delivery is answered 503 with
+// Retry-After (never 200 for what was not stored) and readiness says not
+// ready; once it is back Tilltal recovers without a restart, and every
+// acknowledged delivery is in the archive exactly once.
+func TestPostgresAwayAndBack(t *testing.T) {
+	t.Parallel()
+	pg := dbtest.StartPostgres(t)
+	f := startFaultServer(t, pg.URL, t.TempDir())
+	for range 5 {
+		if st, _ := f.deliver(2); st != http.StatusOK {
+			t.Fatalf("before the stop: %d", st)
+		}
+	}
+	if f.ready() != http.StatusOK {
+		t.Fatal("not ready before the stop")
+	}
+
+	pg.Stop()
+	for range 5 {
+		st, retry := f.deliver(2)
+		if st != http.StatusServiceUnavailable || retry == "" {
+			t.Fatalf("database down: delivery answered %d, Retry-After %q", st, retry)
+		}
+	}
+	if f.ready() != http.StatusServiceUnavailable {
+		t.Fatal("ready while the database is down")
+	}
+	if !strings.Contains(f.logs.String(), "not stored") {
+		t.Errorf("the log does not say that deliveries were not stored:\n%s", f.logs.String())
+	}
+
+	pg.Start()
+	until(t, "a delivery is stored after the restart", func() bool { st, _ := f.deliver(2); return st == http.StatusOK })
+	until(t, "ready after the restart", func() bool { return f.ready() == http.StatusOK })
+	for range 5 {
+		if st, _ := f.deliver(2); st != http.StatusOK {
+			t.Fatalf("after recovery: %d", st)
+		}
+	}
+	f.checkStoredOnce(2)
+	if len(f.acked) < 11 {
+		t.Fatalf("only %d deliveries acknowledged", len(f.acked))
+	}
+}
+
+var _ = db.SQLite
