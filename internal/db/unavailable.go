@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -98,12 +99,17 @@ func (d *DB) WriteFailure() error {
 
 const probeKey = "tilltal.write_probe"
 
+// probeBytes is how much the write probe writes: more than a typical
+// delivery with its archive records, so that a disk with a few pages left
+// (enough for a tiny write, not for real work) is not reported ready.
+const probeBytes = 128 << 10
+
 // CheckWrite says whether the database can store now. While no write has
 // failed it costs nothing; after a failure it tries a real write (a row
-// in settings, written and removed in one committed transaction, which
-// needs the journal to grow just as a delivery does), so that readiness
-// recovers by itself when space or the server comes back, without waiting
-// for traffic that a load balancer no longer sends.
+// in settings of probeBytes, written and removed in one committed
+// transaction, which needs the journal to grow just as a delivery does),
+// so that readiness recovers by itself when space or the server comes
+// back, without waiting for traffic that a load balancer no longer sends.
 func (d *DB) CheckWrite(ctx context.Context) error {
 	if d.WriteFailure() == nil {
 		return nil
@@ -111,7 +117,7 @@ func (d *DB) CheckWrite(ctx context.Context) error {
 	return d.InTx(ctx, func(tx *Tx) error {
 		now := time.Now().UTC()
 		if _, err := tx.Exec(ctx, "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-			probeKey, now.Format(time.RFC3339Nano), now); err != nil {
+			probeKey, strings.Repeat("x", probeBytes), now); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, "DELETE FROM settings WHERE key = ?", probeKey)

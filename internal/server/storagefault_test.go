@@ -8,13 +8,17 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"tilltal/internal/archive"
+	"tilltal/internal/blob"
 	"tilltal/internal/config"
 	"tilltal/internal/db"
 	"tilltal/internal/dbtest"
@@ -198,4 +202,119 @@ func TestPostgresAwayAndBack(t *testing.T) {
 	}
 }
 
-var _ = db.SQLite
+// mountTiny mounts a tmpfs of size bytes for the test, unmounted when it
+// ends. Mounting needs root: CI runs as root, and under CI=true the test
+// must run; elsewhere it is skipped with a message.
+func mountTiny(t *testing.T, size int) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("the disk-full test mounts a tmpfs and must run as root under CI")
+		}
+		t.Skip("the disk-full test mounts a tmpfs and needs root")
+	}
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%d,mode=0700", size), "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Fatalf("mount tmpfs: %v: %s", err, out)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
+			t.Errorf("umount %s: %v: %s", dir, err, out)
+			exec.Command("umount", "-l", dir).Run()
+		}
+	})
+	return dir
+}
+
+// fill writes a file that leaves only room bytes free on dir's file system.
+func fill(t *testing.T, dir string, room int64) string {
+	t.Helper()
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		t.Fatal(err)
+	}
+	free := int64(st.Bavail) * st.Bsize
+	if free <= room {
+		t.Fatalf("only %d bytes free before filling", free)
+	}
+	path := filepath.Join(dir, "filler")
+	if err := os.WriteFile(path, make([]byte, free-room), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestDiskFull runs Tilltal on SQLite on a tiny file system and fills it:
+// deliveries are answered 503 with Retry-After (never 500, never 200 for
+// what was not stored), readiness says not ready, the log says why; a
+// blob (an attachment) cannot be written either and leaves nothing
+// behind. Once space is freed Tilltal recovers by itself, and every
+// acknowledged delivery is archived exactly once.
+func TestDiskFull(t *testing.T) {
+	t.Parallel()
+	dir := mountTiny(t, 16<<20)
+	f := startFaultServer(t, "sqlite:"+filepath.Join(dir, "tilltal.db"), dir)
+	for range 3 {
+		if st, _ := f.deliver(5); st != http.StatusOK {
+			t.Fatalf("before the disk filled: %d", st)
+		}
+	}
+	filler := fill(t, dir, 256<<10)
+
+	full := false
+	for i := 0; i < 2000 && !full; i++ {
+		st, retry := f.deliver(5)
+		if st == http.StatusServiceUnavailable {
+			if retry == "" {
+				t.Fatal("503 without Retry-After")
+			}
+			full = true
+		}
+	}
+	if !full {
+		t.Fatal("the disk never filled up")
+	}
+	for range 3 {
+		if st, _ := f.deliver(5); st != http.StatusServiceUnavailable {
+			t.Fatalf("disk full: delivery answered %d", st)
+		}
+	}
+	if f.ready() != http.StatusServiceUnavailable {
+		t.Logf("write failure: %v; probe: %v", f.app.DB.WriteFailure(), f.app.DB.CheckWrite(context.Background()))
+		t.Error("ready while the disk is full")
+	}
+	if logs := f.logs.String(); !strings.Contains(logs, "not stored") || !strings.Contains(logs, "full") {
+		t.Errorf("the log does not say that deliveries were not stored for a full disk:\n%s", logs)
+	}
+
+	blobs, err := blob.NewDir(filepath.Join(dir, "blobs"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := bytes.Repeat([]byte("bilaga "), 200_000) // 1.4 MB, more than is left
+	if _, _, err := blobs.Put(context.Background(), bytes.NewReader(big)); err == nil || !db.IsUnavailable(err) {
+		t.Fatalf("blob on a full disk: %v, want an error meaning unavailable", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "blobs", "tmp", "*")); len(left) > 0 {
+		t.Errorf("a failed blob write left %v", left)
+	}
+
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	until(t, "a delivery is stored once space is freed", func() bool { st, _ := f.deliver(5); return st == http.StatusOK })
+	until(t, "ready once space is freed", func() bool { return f.ready() == http.StatusOK })
+	for range 3 {
+		if st, _ := f.deliver(5); st != http.StatusOK {
+			t.Fatalf("after recovery: %d", st)
+		}
+	}
+	hash, _, err := blobs.Put(context.Background(), bytes.NewReader(big))
+	if err != nil {
+		t.Fatalf("blob after space was freed: %v", err)
+	}
+	if ok, _ := blobs.Has(context.Background(), hash); !ok {
+		t.Fatal("blob not kept")
+	}
+	f.checkStoredOnce(5)
+}
