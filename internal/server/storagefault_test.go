@@ -184,6 +184,20 @@ func TestPostgresAwayAndBack(t *testing.T) {
 	if f.ready() != http.StatusServiceUnavailable {
 		t.Fatal("ready while the database is down")
 	}
+	// Pages and the API say "not now" too, rather than 500 or "log in".
+	for _, path := range []string{"/inkorg", "/api/v1/channels"} {
+		req, _ := http.NewRequest(http.MethodGet, f.srv.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer tilltal_0123456789abcdef0123456789abcdef")
+		req.AddCookie(&http.Cookie{Name: "tilltal_session", Value: "0123456789abcdef0123456789abcdef"})
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+			t.Errorf("GET %s with the database down: %d, Retry-After %q", path, resp.StatusCode, resp.Header.Get("Retry-After"))
+		}
+	}
 	if !strings.Contains(f.logs.String(), "not stored") {
 		t.Errorf("the log does not say that deliveries were not stored:\n%s", f.logs.String())
 	}
