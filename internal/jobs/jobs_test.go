@@ -154,3 +154,37 @@ func TestJobsSurviveRestart(t *testing.T) {
 		}
 	})
 }
+
+// TestSQLiteRunsJobsLeftRunning: a job a killed process left running is
+// worked as soon as the next process starts, not after the rescue delay.
+func TestSQLiteRunsJobsLeftRunning(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t, db.SQLite)
+	prepare(t, d)
+	ctx := context.Background()
+	res, err := newQueue(t, d, false, nil).Insert(ctx, effectArgs{Key: "orphan"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What a process killed mid-job leaves behind.
+	if _, err := d.Exec(ctx, "UPDATE river_job SET state = 'running', attempt = 1, attempted_at = CURRENT_TIMESTAMP WHERE id = ?", res.Job.ID); err != nil {
+		t.Fatal(err)
+	}
+	w := &effectWorker{db: d, started: make(chan string, 8)}
+	q := newQueue(t, d, true, w)
+	if err := q.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		_ = q.Stop(sctx)
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for effects(t, d) < 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the job left running was not run again")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
