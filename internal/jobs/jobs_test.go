@@ -130,23 +130,7 @@ func TestJobsSurviveRestart(t *testing.T) {
 			}
 			return context.Canceled
 		})
-		w := &effectWorker{db: d, started: make(chan string, 8)}
-		q := newQueue(t, d, true, w)
-		if err := q.Start(ctx); err != nil {
-			t.Fatal(err)
-		}
-		defer func() {
-			sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			defer cancel()
-			_ = q.Stop(sctx)
-		}()
-		deadline := time.Now().Add(15 * time.Second)
-		for effects(t, d) < 3 {
-			if time.Now().After(deadline) {
-				t.Fatalf("only %d of 3 jobs ran", effects(t, d))
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+		workUntil(t, d, 3)
 		time.Sleep(200 * time.Millisecond)
 		var rolled int
 		if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM job_effects WHERE key = 'rolled-back'").Scan(&rolled); err != nil || rolled != 0 {
@@ -170,20 +154,27 @@ func TestSQLiteRunsJobsLeftRunning(t *testing.T) {
 	if _, err := d.Exec(ctx, "UPDATE river_job SET state = 'running', attempt = 1, attempted_at = CURRENT_TIMESTAMP WHERE id = ?", res.Job.ID); err != nil {
 		t.Fatal(err)
 	}
-	w := &effectWorker{db: d, started: make(chan string, 8)}
-	q := newQueue(t, d, true, w)
-	if err := q.Start(ctx); err != nil {
+	workUntil(t, d, 1)
+}
+
+// workUntil starts a worker on d, stopped when the test ends, and waits
+// until n effects were made — well before River's rescue delay of three
+// minutes.
+func workUntil(t *testing.T, d *db.DB, n int) {
+	t.Helper()
+	q := newQueue(t, d, true, &effectWorker{db: d, started: make(chan string, 8)})
+	if err := q.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
-		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	t.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = q.Stop(sctx)
-	}()
+	})
 	deadline := time.Now().Add(30 * time.Second)
-	for effects(t, d) < 1 {
+	for effects(t, d) < n {
 		if time.Now().After(deadline) {
-			t.Fatal("the job left running was not run again")
+			t.Fatalf("only %d of %d jobs ran", effects(t, d), n)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
