@@ -103,6 +103,17 @@ func (f *faultServer) deliver(n int) (int, string) {
 	return resp.StatusCode, resp.Header.Get("Retry-After")
 }
 
+func (f *faultServer) get(path string) string {
+	f.t.Helper()
+	resp, err := http.Get(f.srv.URL + path)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
 func (f *faultServer) ready() int {
 	f.t.Helper()
 	resp, err := http.Get(f.srv.URL + "/readyz")
@@ -197,6 +208,9 @@ func TestPostgresAwayAndBack(t *testing.T) {
 		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
 			t.Errorf("GET %s with the database down: %d, Retry-After %q", path, resp.StatusCode, resp.Header.Get("Retry-After"))
 		}
+	}
+	if metrics := f.get("/metrics"); !strings.Contains(metrics, `tilltal_storage_unavailable_total{surface="webhook_meta"}`) {
+		t.Error("the webhook's 503s are not counted in /metrics")
 	}
 	if !strings.Contains(f.logs.String(), "not stored") {
 		t.Errorf("the log does not say that deliveries were not stored:\n%s", f.logs.String())

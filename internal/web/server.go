@@ -152,7 +152,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	err = unavailable(err)
 	kind := apperr.KindOf(err)
 	if kind == apperr.Unavailable {
-		noteUnavailable(w, s.Log, "web", r, err)
+		retryLater(w, s.Log, "web", r, err)
 	}
 	if isAPI(r) {
 		s.failJSON(w, r, err)
@@ -227,7 +227,9 @@ func WriteJSONError(w http.ResponseWriter, err error) {
 	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
 		// Not through fail (the API's own handlers): count it here.
 		w.Header().Set("Retry-After", strconv.Itoa(RetryAfterSeconds))
-		storageUnavailable.WithLabelValues("api").Inc()
+		if db.IsUnavailable(err) {
+			storageUnavailable.WithLabelValues("api").Inc()
+		}
 	}
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="tilltal"`)

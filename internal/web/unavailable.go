@@ -18,7 +18,7 @@ const RetryAfterSeconds = 5
 
 var storageUnavailable = prometheus.NewCounterVec(prometheus.CounterOpts{
 	Name: "tilltal_storage_unavailable_total",
-	Help: "Requests answered 503 because the database could not store or answer, by surface.",
+	Help: "Requests answered 503 because the database could not store or answer, by surface (the webhook counts each of its 503s).",
 }, []string{"surface"})
 
 // errStorage is what people see while the database cannot store.
@@ -34,9 +34,13 @@ func unavailable(err error) error {
 	return err
 }
 
-// noteUnavailable sets Retry-After on a 503, counts it and logs why once.
-func noteUnavailable(w http.ResponseWriter, log *slog.Logger, surface string, r *http.Request, err error) {
+// retryLater sets Retry-After on a 503 and, when the database was the
+// cause, counts it under surface and logs why, once.
+func retryLater(w http.ResponseWriter, log *slog.Logger, surface string, r *http.Request, err error) {
 	w.Header().Set("Retry-After", strconv.Itoa(RetryAfterSeconds))
+	if !db.IsUnavailable(err) {
+		return
+	}
 	storageUnavailable.WithLabelValues(surface).Inc()
 	if log != nil {
 		log.Warn("storage unavailable; answering 503", "surface", surface, "method", r.Method, "path", r.URL.Path, "err", err)
@@ -44,19 +48,17 @@ func noteUnavailable(w http.ResponseWriter, log *slog.Logger, surface string, r 
 }
 
 // RetryOn503 wraps a handler that answers 503 itself when it cannot store
-// (the Meta webhook): the answer gets Retry-After, the metric counts it
-// and the log names the surface.
-func RetryOn503(surface string, log *slog.Logger, h http.Handler) http.Handler {
+// and logs why (the Meta webhook): the answer gets Retry-After and the
+// metric counts it under surface.
+func RetryOn503(surface string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.ServeHTTP(&retryAfterWriter{ResponseWriter: w, surface: surface, log: log, r: r}, r)
+		h.ServeHTTP(&retryAfterWriter{ResponseWriter: w, surface: surface}, r)
 	})
 }
 
 type retryAfterWriter struct {
 	http.ResponseWriter
 	surface string
-	log     *slog.Logger
-	r       *http.Request
 	wrote   bool
 }
 
