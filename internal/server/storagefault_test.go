@@ -73,6 +73,15 @@ func startFaultServer(t *testing.T, dsn, dataDir string) *faultServer {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { app.Close() })
+	// The job queue runs through the fault as it does in production.
+	if err := app.Queue.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = app.Queue.Stop(ctx)
+	})
 	srv := httptest.NewServer(app.Handler)
 	t.Cleanup(srv.Close)
 	return &faultServer{t: t, app: app, srv: srv, logs: logs}
