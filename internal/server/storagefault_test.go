@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -32,27 +31,9 @@ type faultServer struct {
 	t     *testing.T
 	app   *server.App
 	srv   *httptest.Server
-	logs  *syncBuffer
+	logs  *lockedBuffer
 	seq   int64
 	acked []int64 // sequence numbers of deliveries answered 200
-}
-
-// syncBuffer is a log sink the server writes to from many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func startFaultServer(t *testing.T, dsn, dataDir string) *faultServer {
@@ -67,7 +48,7 @@ func startFaultServer(t *testing.T, dsn, dataDir string) *faultServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &lockedBuffer{}
 	app, err := server.New(context.Background(), cfg, slog.New(slog.NewJSONHandler(logs, nil)), server.Options{})
 	if err != nil {
 		t.Fatal(err)
