@@ -44,6 +44,8 @@ type DB struct {
 	Read *sql.DB
 	// DSN is the TILLTAL_DATABASE value this was opened from.
 	DSN string
+
+	health *writeHealth
 }
 
 // Open opens and pings the database named by dsn (sqlite:PATH or postgres://).
@@ -62,6 +64,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, err
 	}
 	d.DSN = dsn
+	d.health = &writeHealth{}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := d.Ping(pctx); err != nil {
@@ -167,7 +170,9 @@ func rebind(dialect Dialect, q string) string {
 
 // Exec runs a statement on the write pool outside a transaction.
 func (d *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return d.Write.ExecContext(ctx, d.Rebind(q), args...)
+	res, err := d.Write.ExecContext(ctx, d.Rebind(q), args...)
+	d.health.note(err)
+	return res, err
 }
 
 // Query runs a query on the read pool.
@@ -184,11 +189,24 @@ func (d *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 type Tx struct {
 	*sql.Tx
 	Dialect Dialect
+	health  *writeHealth
 }
 
 // Exec runs a statement in the transaction.
 func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.Tx.ExecContext(ctx, rebind(t.Dialect, q), args...)
+	res, err := t.Tx.ExecContext(ctx, rebind(t.Dialect, q), args...)
+	if err != nil {
+		t.health.note(err)
+	}
+	return res, err
+}
+
+// Commit commits the transaction and remembers whether the database could
+// store it (see CheckWrite).
+func (t *Tx) Commit() error {
+	err := t.Tx.Commit()
+	t.health.note(err)
+	return err
 }
 
 // Query runs a query in the transaction.
@@ -213,9 +231,10 @@ func (t *Tx) InsertID(ctx context.Context, q string, args ...any) (int64, error)
 func (d *DB) Begin(ctx context.Context) (*Tx, error) {
 	tx, err := d.Write.BeginTx(ctx, nil)
 	if err != nil {
+		d.health.note(err)
 		return nil, err
 	}
-	return &Tx{Tx: tx, Dialect: d.Dialect}, nil
+	return &Tx{Tx: tx, Dialect: d.Dialect, health: d.health}, nil
 }
 
 // InTx runs fn in a write transaction and commits it when fn returns nil.

@@ -26,6 +26,9 @@ import (
 type Queue struct {
 	client *river.Client[*sql.Tx]
 	log    *slog.Logger
+	// orphans, when set, is the database whose running jobs Start hands
+	// back to the queue: on SQLite (see rescueOrphans).
+	orphans *db.DB
 }
 
 // Options tune the queue.
@@ -77,11 +80,42 @@ func New(d *db.DB, log *slog.Logger, o Options) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	return &Queue{client: c, log: log}, nil
+	q := &Queue{client: c, log: log}
+	if o.Workers != nil && d.Dialect == db.SQLite {
+		q.orphans = d
+	}
+	return q, nil
 }
 
 // Start starts working jobs; it returns at once.
-func (q *Queue) Start(ctx context.Context) error { return q.client.Start(ctx) }
+func (q *Queue) Start(ctx context.Context) error {
+	if err := q.rescueOrphans(ctx); err != nil {
+		return err
+	}
+	return q.client.Start(ctx)
+}
+
+// rescueOrphans makes jobs that a dead process left running available at
+// once. On SQLite, Tilltal is one process: a job still marked running when
+// the worker starts belongs to a process that died (SIGKILL, power loss),
+// and waiting RescueStuckJobsAfter would delay a citizen's reply by
+// minutes. Jobs are idempotent, so running one again is safe; a job at its
+// last attempt is left to River's rescuer, which discards it. On
+// PostgreSQL another instance may be working the job, so River's rescuer
+// alone decides there.
+func (q *Queue) rescueOrphans(ctx context.Context) error {
+	if q.orphans == nil {
+		return nil
+	}
+	res, err := q.orphans.Exec(ctx, "UPDATE river_job SET state = 'available' WHERE state = 'running' AND attempt < max_attempts")
+	if err != nil {
+		return fmt.Errorf("jobs: rescue jobs left running: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		q.log.Warn("jobs left running by a process that stopped are run again", "jobs", n)
+	}
+	return nil
+}
 
 // Stop stops fetching new jobs and waits for running ones to finish, up to
 // ctx's deadline; jobs still running then are cancelled and, being

@@ -130,27 +130,52 @@ func TestJobsSurviveRestart(t *testing.T) {
 			}
 			return context.Canceled
 		})
-		w := &effectWorker{db: d, started: make(chan string, 8)}
-		q := newQueue(t, d, true, w)
-		if err := q.Start(ctx); err != nil {
-			t.Fatal(err)
-		}
-		defer func() {
-			sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			defer cancel()
-			_ = q.Stop(sctx)
-		}()
-		deadline := time.Now().Add(15 * time.Second)
-		for effects(t, d) < 3 {
-			if time.Now().After(deadline) {
-				t.Fatalf("only %d of 3 jobs ran", effects(t, d))
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+		workUntil(t, d, 3)
 		time.Sleep(200 * time.Millisecond)
 		var rolled int
 		if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM job_effects WHERE key = 'rolled-back'").Scan(&rolled); err != nil || rolled != 0 {
 			t.Fatalf("rolled-back job ran: %d %v", rolled, err)
 		}
 	})
+}
+
+// TestSQLiteRunsJobsLeftRunning: a job a killed process left running is
+// worked as soon as the next process starts, not after the rescue delay.
+func TestSQLiteRunsJobsLeftRunning(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t, db.SQLite)
+	prepare(t, d)
+	ctx := context.Background()
+	res, err := newQueue(t, d, false, nil).Insert(ctx, effectArgs{Key: "orphan"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What a process killed mid-job leaves behind.
+	if _, err := d.Exec(ctx, "UPDATE river_job SET state = 'running', attempt = 1, attempted_at = CURRENT_TIMESTAMP WHERE id = ?", res.Job.ID); err != nil {
+		t.Fatal(err)
+	}
+	workUntil(t, d, 1)
+}
+
+// workUntil starts a worker on d, stopped when the test ends, and waits
+// until n effects were made — well before River's rescue delay of three
+// minutes.
+func workUntil(t *testing.T, d *db.DB, n int) {
+	t.Helper()
+	q := newQueue(t, d, true, &effectWorker{db: d, started: make(chan string, 8)})
+	if err := q.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = q.Stop(sctx)
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for effects(t, d) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of %d jobs ran", effects(t, d), n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

@@ -421,3 +421,31 @@ func TestPublishAndDeleteSurviveLostAnswers(t *testing.T) {
 		}
 	})
 }
+
+func TestSameTextTwiceIsTwoReplies(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d, nil)
+		text := "Tack, vi tittar på det."
+		first := f.enqueue(t, outbound.Request{Key: "reply:same:1", Kind: outbound.KindReply, TargetID: f.comment, Text: text})
+		if err := f.work(first, 1); err != nil {
+			t.Fatal(err)
+		}
+		// The second reply's first attempt fails before Meta does anything;
+		// its retry looks on the platform first and finds the first reply,
+		// which is not its own.
+		f.fake.ServerError(http.MethodPost, f.comment+"/comments", 1)
+		second := f.enqueue(t, outbound.Request{Key: "reply:same:2", Kind: outbound.KindReply, TargetID: f.comment, Text: text})
+		if err := f.work(second, 1); err == nil {
+			t.Fatal("the scripted failure did not fail")
+		}
+		if err := f.work(second, 2); err != nil {
+			t.Fatal(err)
+		}
+		a, b := f.action(t, first), f.action(t, second)
+		replies := f.fake.Children(f.comment)
+		if len(replies) != 2 || a.ResultID == b.ResultID || b.Status != outbound.StatusDone {
+			t.Fatalf("%d replies; first %s, second %s (%s)", len(replies), a.ResultID, b.ResultID, b.Status)
+		}
+	})
+}

@@ -119,8 +119,14 @@ func (s *Service) perform(ctx context.Context, conn platform.Connector, cred pla
 	case KindReply:
 		if finder, ok := conn.(ReplyFinder); ok && a.Attempts > 0 {
 			res, found, err := finder.FindReply(ctx, cred, a.TargetID, a.Text, a.CreatedAt)
-			if err != nil || found {
+			if err != nil {
 				return res, err
+			}
+			if found {
+				taken, err := s.adoptedElsewhere(ctx, a, res.ExternalID)
+				if err != nil || !taken {
+					return res, err
+				}
 			}
 		}
 		return conn.Reply(ctx, cred, a.TargetID, a.Text)
@@ -152,6 +158,17 @@ func (s *Service) perform(ctx context.Context, conn platform.Connector, cred pla
 		return conn.Publish(ctx, cred, a.Post)
 	}
 	return platform.Result{}, platform.ErrUnsupported
+}
+
+// adoptedElsewhere reports whether a reply found on the platform is
+// already another action's result: the same text sent twice to the same
+// comment (a saved answer, say) is two replies, and one must not be
+// recorded as both.
+func (s *Service) adoptedElsewhere(ctx context.Context, a Action, externalID string) (bool, error) {
+	var n int
+	err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM outbound_actions WHERE result_external_id = ? AND channel_id = ? AND id <> ?",
+		externalID, a.ChannelID, a.ID).Scan(&n)
+	return n > 0, err
 }
 
 func (w *Worker) handleError(ctx context.Context, job *river.Job[ActionArgs], a Action, res platform.Result, actErr error) error {

@@ -168,8 +168,11 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	mounts := append(apiSurface.Routes(),
 		web.Mount{Pattern: "GET /metrics", Access: web.Public, Handler: metricsHandler()},
 		// Meta signs its deliveries; the handler checks the signature
-		// before anything else and needs no session.
-		web.Mount{Pattern: "/webhooks/meta", Access: web.Public, Handler: &intake.MetaWebhook{Store: a.Intake, AppSecret: cfg.MetaAppSecret, VerifyToken: cfg.MetaVerifyToken, Log: log}},
+		// before anything else and needs no session. It answers 503 when
+		// it cannot store (Meta then retries); the wrapper adds Retry-After
+		// and counts it.
+		web.Mount{Pattern: "/webhooks/meta", Access: web.Public, Handler: web.RetryOn503("webhook_meta",
+			&intake.MetaWebhook{Store: a.Intake, AppSecret: cfg.MetaAppSecret, VerifyToken: cfg.MetaVerifyToken, Log: log})},
 	)
 	a.Web, err = web.New(web.Deps{Config: cfg, DB: d, Org: a.Org, Auth: a.Auth, Outbox: a.Outbox, Inbox: a.Inbox, Escalations: a.Escalations,
 		Actions: a.Actions, Answers: a.Answers, Diary: a.Diary, Intake: a.Intake, Credentials: a.Credentials, Channels: a.Channels, Publish: a.Publish,

@@ -21,7 +21,9 @@ var (
 )
 
 // Collectors returns the web layer's metrics for registration.
-func Collectors() []prometheus.Collector { return []prometheus.Collector{requests, latency} }
+func Collectors() []prometheus.Collector {
+	return []prometheus.Collector{requests, latency, storageUnavailable}
+}
 
 func observe(r *http.Request, status int, d time.Duration) {
 	route := r.Pattern

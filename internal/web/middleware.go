@@ -14,6 +14,7 @@ import (
 
 	"tilltal/internal/apperr"
 	"tilltal/internal/audit"
+	"tilltal/internal/db"
 )
 
 // Cookie names.
@@ -53,7 +54,13 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			return
 		}
 		limitBody(rec, r)
-		r = s.loadPrincipal(r)
+		r, err := s.loadPrincipal(r)
+		if err != nil && r.URL.Path != "/healthz" && r.URL.Path != "/readyz" {
+			// The database cannot say who this is: "not now", never
+			// "log in", which would send a signed-in person away.
+			s.fail(rec, r, err)
+			return
+		}
 		if err := s.checkCSRF(r); err != nil {
 			s.fail(rec, r, err)
 			return
@@ -78,29 +85,37 @@ func (s *Server) securityHeaders(h http.Header, r *http.Request) {
 }
 
 // loadPrincipal resolves the session cookie, if any, and puts the person and
-// the audit actor in the request context.
-func (s *Server) loadPrincipal(r *http.Request) *http.Request {
+// the audit actor in the request context. An error is returned only when
+// the database could not be asked (see db.IsUnavailable); an unknown or
+// expired session or token leaves the request anonymous.
+func (s *Server) loadPrincipal(r *http.Request) (*http.Request, error) {
 	ip := clientIP(r)
 	ctx := audit.WithActor(r.Context(), audit.Actor{Label: "anonym", IP: ip})
 	if isAPI(r) {
 		// The API takes bearer tokens only, never the session cookie, so a
 		// cross-site page cannot use a signed-in browser against it.
 		if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-			if p, tok, err := s.Auth.Bearer(ctx, strings.TrimSpace(bearer)); err == nil {
+			p, tok, err := s.Auth.Bearer(ctx, strings.TrimSpace(bearer))
+			if err == nil {
 				ctx = withPrincipal(ctx, p)
 				ctx = audit.WithActor(ctx, audit.Actor{UserID: p.User.ID, Label: "token:" + tok.Name + " (" + p.User.Email + ")", IP: ip})
+			} else if db.IsUnavailable(err) {
+				return r.WithContext(ctx), err
 			}
 		}
-		return r.WithContext(ctx)
+		return r.WithContext(ctx), nil
 	}
 	c, err := r.Cookie(sessionCookie)
 	if err == nil && c.Value != "" {
-		if p, err := s.Auth.Session(ctx, c.Value); err == nil {
+		p, err := s.Auth.Session(ctx, c.Value)
+		if err == nil {
 			ctx = withPrincipal(ctx, p)
 			ctx = audit.WithActor(ctx, audit.Actor{UserID: p.User.ID, Label: p.User.Email, IP: ip})
+		} else if db.IsUnavailable(err) {
+			return r.WithContext(ctx), err
 		}
 	}
-	return r.WithContext(ctx)
+	return r.WithContext(ctx), nil
 }
 
 // checkCSRF requires the session's token on every form a signed-in person

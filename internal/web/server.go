@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -151,7 +152,11 @@ type handler func(w http.ResponseWriter, r *http.Request) error
 // fail turns an error into an error page with the right status and a
 // message that is safe to show; only internal errors are logged.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	err = unavailable(err)
 	kind := apperr.KindOf(err)
+	if kind == apperr.Unavailable {
+		retryLater(w, s.Log, "web", r, err)
+	}
 	if isAPI(r) {
 		s.failJSON(w, r, err)
 		return
@@ -220,7 +225,15 @@ func (s *Server) failJSON(w http.ResponseWriter, r *http.Request, err error) {
 
 // WriteJSONError writes err as the API's error object.
 func WriteJSONError(w http.ResponseWriter, err error) {
+	err = unavailable(err)
 	status := statusOf(apperr.KindOf(err))
+	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+		// Not through fail (the API's own handlers): count it here.
+		w.Header().Set("Retry-After", strconv.Itoa(RetryAfterSeconds))
+		if db.IsUnavailable(err) {
+			storageUnavailable.WithLabelValues("api").Inc()
+		}
+	}
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="tilltal"`)
 	}

@@ -46,10 +46,21 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		req.Token = strings.TrimPrefix(h, "Bearer ")
 	}
 
+	hold := s.takeHold(req)
+	if hold != nil {
+		defer close(hold.answered)
+		defer http.NewResponseController(w).Flush()
+		if !hold.Apply && !hold.wait(r) {
+			return // the caller hung up: the request never reached "Meta"
+		}
+	}
 	s.mu.Lock()
 	s.requests = append(s.requests, req)
 	rep := s.route(req, parts, r)
 	s.mu.Unlock()
+	if hold != nil && hold.Apply && !hold.wait(r) {
+		return // done, but the answer never left
+	}
 
 	for k, v := range rep.header {
 		w.Header().Set(k, v)

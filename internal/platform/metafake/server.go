@@ -125,6 +125,7 @@ type Server struct {
 	tokens   map[string]*Token
 	requests []Request
 	faults   []*Fault
+	holds    []*Hold
 	quota    map[string][2]int
 	statuses []string
 }
