@@ -203,26 +203,3 @@ func (c *Committer) timeout() time.Duration {
 	}
 	return 10 * time.Second
 }
-
-// SaveDeliveries stores several deliveries in one transaction, each as
-// SaveDelivery would, and returns their results in order. A body that
-// appears twice is stored once; the second is a replay. Either all are
-// stored or none is.
-func (s *Store) SaveDeliveries(ctx context.Context, ds []Delivery) ([]Saved, error) {
-	now := s.Now().UTC()
-	out := make([]Saved, len(ds))
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		rt := routes{}
-		for i, d := range ds {
-			var err error
-			if out[i], err = s.saveDelivery(ctx, tx, now, d, rt); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("intake: save deliveries: %w", err)
-	}
-	return out, nil
-}

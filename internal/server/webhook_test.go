@@ -38,6 +38,17 @@ func (e *e2e) deliver(body []byte, signature string) int {
 	return resp.StatusCode
 }
 
+// processed waits until every acknowledged delivery has been processed
+// (items, archive, classification are made after the 200).
+func (e *e2e) processed() {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := e.app.Intake.WaitProcessed(ctx); err != nil {
+		e.t.Fatalf("deliveries not processed: %v", err)
+	}
+}
+
 // TestMetaWebhookToInbox: a signed delivery through the running server
 // becomes items in the inbox of the page's channel, once however often it
 // is delivered; a forged one leaves no trace.
@@ -81,6 +92,7 @@ func TestMetaWebhookToInbox(t *testing.T) {
 					t.Fatalf("delivery %d: %d", i, st)
 				}
 			}
+			e.processed()
 			if n := e.count("SELECT COUNT(*) FROM items WHERE external_id = '200_300'"); n != 1 {
 				t.Fatalf("replayed delivery made %d items", n)
 			}
@@ -102,6 +114,7 @@ func TestMetaWebhookToInbox(t *testing.T) {
 			if st := e.deliver(other, meta.Sign(appSecret, other)); st != http.StatusOK {
 				t.Fatalf("unrouted delivery: %d", st)
 			}
+			e.processed()
 			if _, page := e.get(c, "/admin/plattformar"); !strings.Contains(page, "2000000002") {
 				t.Fatal("unrouted account not shown to the communicator")
 			}

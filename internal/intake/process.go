@@ -1,0 +1,305 @@
+package intake
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"tilltal/internal/db"
+)
+
+// A webhook delivery is acknowledged once it is durable: stored raw, with
+// its events, in a group commit. What follows from it — its archive
+// record, inbox items, threads, versions, search index, classification —
+// is made after the answer, by a processor that takes the stored,
+// unprocessed deliveries in batches, one transaction per batch. Making all
+// that before the 200 held every delivery's answer behind a few dozen
+// statements.
+//
+// Nothing acknowledged is lost: a delivery is unprocessed (processed_at is
+// NULL) until the transaction that made its consequences commits, so a
+// crash in between leaves it to be processed after restart (the server
+// kicks the processor at start). Nothing is processed twice: the batch's
+// transaction claims its deliveries with an UPDATE of processed_at that
+// only matches unprocessed rows; on PostgreSQL a second instance claiming
+// the same rows waits for the first to commit and then finds them taken,
+// or takes them over if it rolled back.
+
+// Consumer makes the consequences of stored webhook deliveries.
+type Consumer interface {
+	// Prepare runs before the batch's transaction, without locks, for work
+	// that needs no database: classification, search text. It may set
+	// each event's Prepared.
+	Prepare(ds []Unprocessed)
+	// Apply runs in the batch's transaction, which marks the deliveries
+	// processed when it commits. It must be idempotent on the event: a
+	// delivery whose events were routed in between (RouteUnrouted) may
+	// meet them again.
+	Apply(ctx context.Context, tx *db.Tx, ds []Unprocessed) error
+}
+
+// Unprocessed is a stored delivery awaiting its consequences, with its
+// events (the new ones it brought, routed or not) in arrival order.
+type Unprocessed struct {
+	DeliveryID int64
+	Events     []Stored
+}
+
+// processBatch bounds the deliveries one processing transaction takes: on
+// SQLite it holds the only writer, and acknowledgements wait behind it.
+const processBatch = 32
+
+// processor is the state of a Store's processing loop.
+type processor struct {
+	mu      sync.Mutex
+	running bool
+	again   bool
+	stopped bool
+	stop    chan struct{}
+	// progress is closed and replaced after every batch and when the loop
+	// ends, for WaitProcessed.
+	progress chan struct{}
+	done     sync.WaitGroup
+}
+
+func (p *processor) init() {
+	if p.stop == nil {
+		p.stop = make(chan struct{})
+		p.progress = make(chan struct{})
+	}
+}
+
+// Kick makes the processor look for unprocessed deliveries: it starts the
+// loop unless it runs, which then looks once more before it ends. The
+// loop ends when none is left, so a Store needs no Close unless it must
+// stop processing (Stop). Without Process it does nothing.
+func (s *Store) Kick() {
+	if s.Process == nil {
+		return
+	}
+	p := &s.proc
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.init()
+	if p.stopped {
+		return
+	}
+	if p.running {
+		p.again = true
+		return
+	}
+	p.running = true
+	p.done.Add(1)
+	go s.processLoop()
+}
+
+// Stop ends the processing loop after its current batch and waits for it;
+// what is left stays unprocessed for the next start.
+func (s *Store) Stop() {
+	p := &s.proc
+	p.mu.Lock()
+	p.init()
+	if !p.stopped {
+		p.stopped = true
+		close(p.stop)
+	}
+	p.mu.Unlock()
+	p.done.Wait()
+}
+
+func (s *Store) processLoop() {
+	p := &s.proc
+	defer p.done.Done()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-p.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	backoff := 100 * time.Millisecond
+	for {
+		n, err := s.ProcessBatch(ctx, processBatch)
+		if err != nil && ctx.Err() == nil && s.Log != nil {
+			s.Log.Error("intake: processing stored deliveries failed; retrying", "err", err, "in", backoff)
+		}
+		p.mu.Lock()
+		close(p.progress)
+		p.progress = make(chan struct{})
+		if p.stopped || (err == nil && n == 0 && !p.again) {
+			p.running = false
+			p.mu.Unlock()
+			return
+		}
+		p.again = false
+		p.mu.Unlock()
+		if err != nil {
+			select {
+			case <-time.After(backoff):
+			case <-p.stop:
+			}
+			backoff = min(2*backoff, 10*time.Second)
+			continue
+		}
+		backoff = 100 * time.Millisecond
+	}
+}
+
+// WaitProcessed returns when no stored delivery awaits processing, or
+// when ctx ends: what tests and the crash test wait for after a 200.
+func (s *Store) WaitProcessed(ctx context.Context) error {
+	for {
+		n, err := s.CountUnprocessed(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		p := &s.proc
+		p.mu.Lock()
+		p.init()
+		progress := p.progress
+		p.mu.Unlock()
+		s.Kick()
+		// Another instance may be the one processing: look again now
+		// and then even without news from this one.
+		t := time.NewTimer(50 * time.Millisecond)
+		select {
+		case <-progress:
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
+		t.Stop()
+	}
+}
+
+// CountUnprocessed counts the stored deliveries awaiting processing.
+func (s *Store) CountUnprocessed(ctx context.Context) (int, error) {
+	var n int
+	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM webhook_deliveries WHERE processed_at IS NULL").Scan(&n); err != nil {
+		return 0, fmt.Errorf("intake: unprocessed: %w", err)
+	}
+	return n, nil
+}
+
+// ProcessBatch makes the consequences of up to limit unprocessed
+// deliveries, oldest first, in one transaction, and returns how many it
+// processed. The deliveries and their events are read and prepared before
+// the transaction; the transaction then claims those still unprocessed and
+// applies them.
+func (s *Store) ProcessBatch(ctx context.Context, limit int) (int, error) {
+	ds, err := s.unprocessed(ctx, limit)
+	if err != nil || len(ds) == 0 {
+		return 0, err
+	}
+	s.Process.Prepare(ds)
+	now := s.Now().UTC()
+	var claimed []Unprocessed
+	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		if claimed, err = claim(ctx, tx, ds, now); err != nil || len(claimed) == 0 {
+			return err
+		}
+		return s.Process.Apply(ctx, tx, claimed)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("intake: process deliveries: %w", err)
+	}
+	return len(claimed), nil
+}
+
+// unprocessed reads up to limit unprocessed deliveries with their events.
+func (s *Store) unprocessed(ctx context.Context, limit int) ([]Unprocessed, error) {
+	rows, err := s.DB.Query(ctx, "SELECT id FROM webhook_deliveries WHERE processed_at IS NULL ORDER BY id LIMIT ?", limit)
+	if err != nil {
+		return nil, fmt.Errorf("intake: unprocessed: %w", err)
+	}
+	var ds []Unprocessed
+	at := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		at[id] = len(ds)
+		ds = append(ds, Unprocessed{DeliveryID: id})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(ds) == 0 {
+		return nil, err
+	}
+	args := make([]any, len(ds))
+	for i, d := range ds {
+		args[i] = d.DeliveryID
+	}
+	rows, err = s.DB.Query(ctx, `SELECT id, COALESCE(channel_id, 0), delivery_id, source, received_at, event_json FROM platform_events
+		WHERE delivery_id IN (`+placeholders(len(args))+`) ORDER BY id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("intake: unprocessed events: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e Stored
+		var js string
+		if err := rows.Scan(&e.ID, &e.ChannelID, &e.DeliveryID, &e.Source, &e.ReceivedAt, &js); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(js), &e.Event); err != nil {
+			return nil, fmt.Errorf("intake: event %d: %w", e.ID, err)
+		}
+		e.ReceivedAt = e.ReceivedAt.UTC()
+		d := &ds[at[e.DeliveryID]]
+		d.Events = append(d.Events, e)
+	}
+	return ds, rows.Err()
+}
+
+// claim marks the deliveries of ds processed in tx and returns those it
+// marked: the others were processed meanwhile (by another instance).
+func claim(ctx context.Context, tx *db.Tx, ds []Unprocessed, now time.Time) ([]Unprocessed, error) {
+	args := make([]any, 0, len(ds)+1)
+	args = append(args, now)
+	for _, d := range ds {
+		args = append(args, d.DeliveryID)
+	}
+	rows, err := tx.Query(ctx, "UPDATE webhook_deliveries SET processed_at = ? WHERE processed_at IS NULL AND id IN ("+placeholders(len(ds))+") RETURNING id", args...)
+	if err != nil {
+		return nil, fmt.Errorf("intake: claim deliveries: %w", err)
+	}
+	defer rows.Close()
+	mine := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		mine[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(mine) == len(ds) {
+		return ds, nil
+	}
+	var out []Unprocessed
+	for _, d := range ds {
+		if mine[d.DeliveryID] {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// placeholders is "?, ?, ?" for n values.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
