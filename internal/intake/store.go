@@ -211,8 +211,8 @@ type pendingEvent struct {
 	e          platform.Event
 	delivery   int // in the batch
 	deliveryID int64
-	channel  int64
-	id       int64
+	channel    int64
+	id         int64
 }
 
 // insertEvents routes and inserts the events of a batch of deliveries with
