@@ -70,6 +70,7 @@ func (c *Committer) Save(ctx context.Context, d Delivery) (Saved, error) {
 		c.full = make(chan struct{}, 1)
 	}
 	c.queue = append(c.queue, p)
+	c.Store.proc.acking.Add(1)
 	if c.gathering == 0 && c.workers < c.parallel() {
 		// Every worker is committing: start another rather than wait.
 		c.workers++
@@ -152,6 +153,7 @@ func (c *Committer) commit(batch []*pending) {
 	ctx, cancel := context.WithTimeout(context.Background(), c.timeout())
 	saved, err := c.Store.SaveDeliveries(ctx, ds)
 	cancel()
+	defer c.Store.proc.acking.Add(-int64(len(batch)))
 	for i, p := range batch {
 		switch {
 		case err == nil:

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"tilltal/internal/db"
@@ -48,9 +49,21 @@ type Unprocessed struct {
 	Events     []Stored
 }
 
-// processBatch bounds the deliveries one processing transaction takes: on
-// SQLite it holds the only writer, and acknowledgements wait behind it.
-const processBatch = 32
+// A processing transaction holds SQLite's only writer, and an
+// acknowledgement that arrives meanwhile waits behind it; on PostgreSQL it
+// takes CPU from them. So the processor gives way: it starts a batch only
+// when no delivery waits for its commit (or it has waited maxYield, so that
+// processing keeps up under a steady flood), and on SQLite sizes its
+// batches to take about batchTarget, from what the last ones cost. On
+// PostgreSQL acknowledgements do not wait for the processor's locks, and a
+// batch takes maxBatch: each of its statements is a round trip, and fewer
+// commits are what is left to save.
+const (
+	maxYield    = 50 * time.Millisecond
+	batchTarget = 4 * time.Millisecond
+	minBatch    = 1
+	maxBatch    = 64
+)
 
 // processor is the state of a Store's processing loop.
 type processor struct {
@@ -63,6 +76,44 @@ type processor struct {
 	// ends, for WaitProcessed.
 	progress chan struct{}
 	done     sync.WaitGroup
+	// acking counts deliveries waiting for their group commit.
+	acking atomic.Int64
+	// perDelivery is what processing one delivery took lately.
+	perDelivery time.Duration
+}
+
+// batchSize is how many deliveries the next batch takes to last about
+// batchTarget.
+func (p *processor) batchSize() int {
+	if p.perDelivery <= 0 {
+		return 8
+	}
+	return max(minBatch, min(maxBatch, int(batchTarget/p.perDelivery)))
+}
+
+// measured folds the cost of a batch into perDelivery.
+func (p *processor) measured(n int, took time.Duration) {
+	if n == 0 {
+		return
+	}
+	d := took / time.Duration(n)
+	if p.perDelivery == 0 {
+		p.perDelivery = d
+		return
+	}
+	p.perDelivery = (3*p.perDelivery + d) / 4
+}
+
+// yield waits while deliveries wait for their commit, up to maxYield.
+func (p *processor) yield() {
+	deadline := time.Now().Add(maxYield)
+	for p.acking.Load() > 0 && time.Now().Before(deadline) {
+		select {
+		case <-time.After(500 * time.Microsecond):
+		case <-p.stop:
+			return
+		}
+	}
 }
 
 func (p *processor) init() {
@@ -124,7 +175,13 @@ func (s *Store) processLoop() {
 	}()
 	backoff := 100 * time.Millisecond
 	for {
-		n, err := s.ProcessBatch(ctx, processBatch)
+		p.yield()
+		size := maxBatch
+		if s.DB.Dialect == db.SQLite {
+			size = p.batchSize()
+		}
+		n, took, err := s.processBatch(ctx, size)
+		p.measured(n, took);
 		if err != nil && ctx.Err() == nil && s.Log != nil {
 			s.Log.Error("intake: processing stored deliveries failed; retrying", "err", err, "in", backoff)
 		}
@@ -196,14 +253,25 @@ func (s *Store) CountUnprocessed(ctx context.Context) (int, error) {
 // the transaction; the transaction then claims those still unprocessed and
 // applies them.
 func (s *Store) ProcessBatch(ctx context.Context, limit int) (int, error) {
+	n, _, err := s.processBatch(ctx, limit)
+	return n, err
+}
+
+// processBatch is ProcessBatch, also returning how long the claim and
+// Apply took in the transaction: the part that grows with the batch,
+// without waiting for the writer or the commit.
+func (s *Store) processBatch(ctx context.Context, limit int) (int, time.Duration, error) {
 	ds, err := s.unprocessed(ctx, limit)
 	if err != nil || len(ds) == 0 {
-		return 0, err
+		return 0, 0, err
 	}
 	s.Process.Prepare(ds)
 	now := s.Now().UTC()
 	var claimed []Unprocessed
+	var took time.Duration
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+		t0 := time.Now()
+		defer func() { took = time.Since(t0) }()
 		var err error
 		if claimed, err = claim(ctx, tx, ds, now); err != nil || len(claimed) == 0 {
 			return err
@@ -211,9 +279,9 @@ func (s *Store) ProcessBatch(ctx context.Context, limit int) (int, error) {
 		return s.Process.Apply(ctx, tx, claimed)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("intake: process deliveries: %w", err)
+		return 0, 0, fmt.Errorf("intake: process deliveries: %w", err)
 	}
-	return len(claimed), nil
+	return len(claimed), took, nil
 }
 
 // unprocessed reads up to limit unprocessed deliveries with their events.
