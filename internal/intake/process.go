@@ -181,7 +181,7 @@ func (s *Store) processLoop() {
 			size = p.batchSize()
 		}
 		n, took, err := s.processBatch(ctx, size)
-		p.measured(n, took);
+		p.measured(n, took)
 		if err != nil && ctx.Err() == nil && s.Log != nil {
 			s.Log.Error("intake: processing stored deliveries failed; retrying", "err", err, "in", backoff)
 		}
