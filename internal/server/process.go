@@ -35,6 +35,9 @@ func (c ingestConsumer) Prepare(ds []intake.Unprocessed) {
 // Apply archives and ingests a batch. The archive's lock is taken first so
 // that locks are taken in one order (see archive.LockTx).
 func (c ingestConsumer) Apply(ctx context.Context, tx *db.Tx, ds []intake.Unprocessed) error {
+	// The chain's head is read once for the batch and written once at its
+	// end.
+	ctx = archive.HoldHead(ctx, tx)
 	if err := archive.LockTx(ctx, tx); err != nil {
 		return err
 	}
@@ -50,7 +53,7 @@ func (c ingestConsumer) Apply(ctx context.Context, tx *db.Tx, ds []intake.Unproc
 			}
 		}
 	}
-	return nil
+	return archive.ReleaseHeadTx(ctx, tx)
 }
 
 // afterStore ingests polled events, and events handed to a channel

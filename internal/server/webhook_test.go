@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"tilltal/internal/archive"
 	"tilltal/internal/channel"
 	"tilltal/internal/db"
 	"tilltal/internal/dbtest"
@@ -102,6 +103,17 @@ func TestMetaWebhookToInbox(t *testing.T) {
 			}
 			if n := e.count("SELECT COUNT(*) FROM item_versions v JOIN items i ON i.id = v.item_id WHERE i.external_id = '200_300'"); n != 2 {
 				t.Fatalf("versions: %d, want create + edit", n)
+			}
+			// Processed in batches that hold the chain's head: each version
+			// archived once, the delivery once, and the chain verifies.
+			if n := e.count("SELECT COUNT(*) FROM archive_records WHERE kind = 'item_version' AND external_id = '200_300'"); n != 2 {
+				t.Fatalf("version records: %d, want 2", n)
+			}
+			if n := e.count("SELECT COUNT(*) FROM archive_records WHERE kind = 'raw_delivery'"); n != 1 {
+				t.Fatalf("raw delivery records: %d, want 1", n)
+			}
+			if rep, err := archive.Verify(context.Background(), e.app.DB); err != nil || !rep.OK() {
+				t.Fatalf("archive: %+v %v", rep, err)
 			}
 			// The communicator finds it in the inbox.
 			c := e.login("kommunikator@exempelby.se")
