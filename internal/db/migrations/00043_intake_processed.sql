@@ -8,3 +8,5 @@ ALTER TABLE webhook_deliveries ADD COLUMN processed_at TSTZ;
 -- Deliveries stored before this were processed in their own transaction.
 UPDATE webhook_deliveries SET processed_at = received_at;
 CREATE INDEX webhook_deliveries_unprocessed ON webhook_deliveries (id) WHERE processed_at IS NULL;
+-- Processing reads a batch's events by delivery.
+CREATE INDEX platform_events_delivery ON platform_events (delivery_id);
