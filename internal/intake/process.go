@@ -80,6 +80,44 @@ type processor struct {
 	acking atomic.Int64
 	// perDelivery is what processing one delivery took lately.
 	perDelivery time.Duration
+	// held are deliveries whose processing failed on their own, left
+	// unprocessed and not tried again before the time given, so that one
+	// the consumer cannot take does not stop the others behind it.
+	held map[int64]time.Time
+}
+
+// retryHeld is how long a delivery that failed on its own waits before it
+// is tried again (a restart tries it at once).
+const retryHeld = 30 * time.Second
+
+// skipped are the held deliveries not to try yet.
+func (p *processor) skipped(now time.Time) map[int64]bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := map[int64]bool{}
+	for id, until := range p.held {
+		if now.Before(until) {
+			out[id] = true
+		} else {
+			delete(p.held, id)
+		}
+	}
+	return out
+}
+
+func (p *processor) hold(id int64, until time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.held == nil {
+		p.held = map[int64]time.Time{}
+	}
+	p.held[id] = until
+}
+
+func (p *processor) anyHeld() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.held) > 0
 }
 
 // batchSize is how many deliveries the next batch takes to last about
@@ -180,7 +218,7 @@ func (s *Store) processLoop() {
 		if s.DB.Dialect == db.SQLite {
 			size = p.batchSize()
 		}
-		n, took, err := s.processBatch(ctx, size)
+		n, took, err := s.processBatch(ctx, size, p.skipped(time.Now()))
 		p.measured(n, took)
 		if err != nil && ctx.Err() == nil && s.Log != nil {
 			s.Log.Error("intake: processing stored deliveries failed; retrying", "err", err, "in", backoff)
@@ -191,6 +229,9 @@ func (s *Store) processLoop() {
 		if p.stopped || (err == nil && n == 0 && !p.again) {
 			p.running = false
 			p.mu.Unlock()
+			if !p.stopped && p.anyHeld() {
+				time.AfterFunc(retryHeld, s.Kick)
+			}
 			return
 		}
 		p.again = false
@@ -253,23 +294,51 @@ func (s *Store) CountUnprocessed(ctx context.Context) (int, error) {
 // the transaction; the transaction then claims those still unprocessed and
 // applies them.
 func (s *Store) ProcessBatch(ctx context.Context, limit int) (int, error) {
-	n, _, err := s.processBatch(ctx, limit)
+	n, _, err := s.processBatch(ctx, limit, nil)
 	return n, err
 }
 
-// processBatch is ProcessBatch, also returning how long the claim and
-// Apply took in the transaction: the part that grows with the batch,
-// without waiting for the writer or the commit.
-func (s *Store) processBatch(ctx context.Context, limit int) (int, time.Duration, error) {
-	ds, err := s.unprocessed(ctx, limit)
+// processBatch is ProcessBatch leaving out the deliveries in skip, also
+// returning how long the claim and Apply took in the transaction: the part
+// that grows with the batch, without waiting for the writer or the commit.
+//
+// When the batch fails, each of its deliveries is tried alone, and one that
+// fails alone is held back for retryHeld (and logged): the others go on.
+func (s *Store) processBatch(ctx context.Context, limit int, skip map[int64]bool) (int, time.Duration, error) {
+	ds, err := s.unprocessed(ctx, limit, skip)
 	if err != nil || len(ds) == 0 {
 		return 0, 0, err
 	}
 	s.Process.Prepare(ds)
+	n, took, err := s.apply(ctx, ds)
+	if err == nil || ctx.Err() != nil {
+		return n, took, err
+	}
+	n = 0
+	for _, d := range ds {
+		k, _, e := s.apply(ctx, []Unprocessed{d})
+		if e != nil {
+			s.proc.hold(d.DeliveryID, time.Now().Add(retryHeld))
+			if s.Log != nil {
+				s.Log.Error("intake: a stored delivery could not be processed; kept unprocessed and tried again later", "delivery_id", d.DeliveryID, "err", e)
+			}
+			continue
+		}
+		n += k
+	}
+	if n == 0 {
+		return 0, 0, err
+	}
+	return n, 0, nil
+}
+
+// apply claims the deliveries of ds still unprocessed and applies them in
+// one transaction, returning how many and how long that took in it.
+func (s *Store) apply(ctx context.Context, ds []Unprocessed) (int, time.Duration, error) {
 	now := s.Now().UTC()
 	var claimed []Unprocessed
 	var took time.Duration
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		t0 := time.Now()
 		defer func() { took = time.Since(t0) }()
 		var err error
@@ -285,8 +354,9 @@ func (s *Store) processBatch(ctx context.Context, limit int) (int, time.Duration
 }
 
 // unprocessed reads up to limit unprocessed deliveries with their events.
-func (s *Store) unprocessed(ctx context.Context, limit int) ([]Unprocessed, error) {
-	rows, err := s.DB.Query(ctx, "SELECT id FROM webhook_deliveries WHERE processed_at IS NULL ORDER BY id LIMIT ?", limit)
+// Those in skip are left out.
+func (s *Store) unprocessed(ctx context.Context, limit int, skip map[int64]bool) ([]Unprocessed, error) {
+	rows, err := s.DB.Query(ctx, "SELECT id FROM webhook_deliveries WHERE processed_at IS NULL ORDER BY id LIMIT ?", limit+len(skip))
 	if err != nil {
 		return nil, fmt.Errorf("intake: unprocessed: %w", err)
 	}
@@ -297,6 +367,9 @@ func (s *Store) unprocessed(ctx context.Context, limit int) ([]Unprocessed, erro
 		if err := rows.Scan(&id); err != nil {
 			rows.Close()
 			return nil, err
+		}
+		if skip[id] || len(ds) == limit {
+			continue
 		}
 		at[id] = len(ds)
 		ds = append(ds, Unprocessed{DeliveryID: id})

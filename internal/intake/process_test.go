@@ -19,6 +19,7 @@ type applyCounter struct {
 	d        *db.DB
 	mu       sync.Mutex
 	failing  bool
+	refuse   string // the text of an event Apply fails for
 	prepared int
 }
 
@@ -37,7 +38,7 @@ func (c *applyCounter) Prepare(ds []intake.Unprocessed) {
 // that only committed applications count.
 func (c *applyCounter) Apply(ctx context.Context, tx *db.Tx, ds []intake.Unprocessed) error {
 	c.mu.Lock()
-	failing := c.failing
+	failing, refuse := c.failing, c.refuse
 	c.mu.Unlock()
 	if failing {
 		return errors.New("the consumer fails")
@@ -46,6 +47,9 @@ func (c *applyCounter) Apply(ctx context.Context, tx *db.Tx, ds []intake.Unproce
 		for _, e := range d.Events {
 			if e.Prepared != "klassad" || e.DeliveryID != d.DeliveryID || e.ChannelID == 0 {
 				return fmt.Errorf("event not prepared or routed: %+v", e)
+			}
+			if refuse != "" && e.Object.Text == refuse {
+				return errors.New("the consumer cannot take this event")
 			}
 		}
 		if _, err := tx.Exec(ctx, "INSERT INTO test_applied (delivery_id) VALUES (?)", d.DeliveryID); err != nil {
@@ -58,7 +62,8 @@ func (c *applyCounter) Apply(ctx context.Context, tx *db.Tx, ds []intake.Unproce
 // TestProcessedOnceAfterAcknowledgement: deliveries are acknowledged
 // unprocessed; processing makes their consequences once each, however
 // many processors run at once (several instances on PostgreSQL); a batch
-// that fails leaves its deliveries to be processed later.
+// that fails leaves its deliveries to be processed later, and a delivery
+// the consumer cannot take does not hold back the others.
 func TestProcessedOnceAfterAcknowledgement(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
@@ -67,7 +72,7 @@ func TestProcessedOnceAfterAcknowledgement(t *testing.T) {
 			t.Fatal(err)
 		}
 		addChannel(t, d, "facebook", pageID)
-		c := &applyCounter{d: d, failing: true}
+		c := &applyCounter{d: d, failing: true, refuse: "Fråga 17"}
 		s := newStore(d)
 		s.Process = c
 		s.Log = discard()
@@ -95,32 +100,32 @@ func TestProcessedOnceAfterAcknowledgement(t *testing.T) {
 		c.mu.Lock()
 		c.failing = false
 		c.mu.Unlock()
-		// Processors racing for the same deliveries.
+		// Processors racing for the same deliveries, until only the one
+		// the consumer refuses is left.
 		var wg sync.WaitGroup
 		for range 4 {
 			wg.Go(func() {
-				for {
-					k, err := s.ProcessBatch(ctx, 7)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					if k == 0 {
-						return
-					}
+				// A batch another processor took, or the refused one's,
+				// processes nothing here; go on while others are left.
+				for left := n; left > 1; left, _ = s.CountUnprocessed(ctx) {
+					s.ProcessBatch(ctx, 7)
 				}
 			})
 		}
-		wg.Go(func() {
-			wctx, cancel := context.WithTimeout(ctx, time.Minute)
-			defer cancel()
-			if err := s.WaitProcessed(wctx); err != nil {
-				t.Error(err)
-			}
-		})
 		wg.Wait()
-		if got, _ := s.CountUnprocessed(ctx); got != 0 {
-			t.Fatalf("%d left unprocessed", got)
+		if got, _ := s.CountUnprocessed(ctx); got != 1 {
+			t.Fatalf("%d left unprocessed, want the refused one", got)
+		}
+		c.mu.Lock()
+		c.refuse = ""
+		c.mu.Unlock()
+		if k, err := s.ProcessBatch(ctx, 7); k != 1 || err != nil {
+			t.Fatalf("the refused delivery, taken at last: %d %v", k, err)
+		}
+		wctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		if err := s.WaitProcessed(wctx); err != nil {
+			t.Fatal(err)
 		}
 		var total, distinct int
 		if err := d.QueryRow(ctx, "SELECT COUNT(*), COUNT(DISTINCT delivery_id) FROM test_applied").Scan(&total, &distinct); err != nil {
