@@ -171,7 +171,8 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 }
 
 // stores builds the domain stores and connects them: events that intake
-// stores become inbox items in the same transaction.
+// stores become inbox items (webhook deliveries' after the answer, see
+// process.go).
 func (a *App) stores(o Options) {
 	d, now, cfg := a.DB, a.Now, a.Config
 	a.Connectors = o.Connectors
