@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"tilltal/internal/archive"
 	"tilltal/internal/db"
 	"tilltal/internal/loadtest"
 )
@@ -40,7 +41,11 @@ const crashSecret = "crash-test-app-secret"
 
 // TestCrashLosesNothing sends signed webhook deliveries to a real server
 // process and kills it with SIGKILL at random moments, 20 times, restarting
-// it each time. Every delivery that got a 200 must be stored exactly once.
+// it each time. A delivery is answered once stored and processed after, so
+// a kill often falls between the two. After one more start, which finishes
+// what the kills interrupted, every delivery that got a 200 must have been
+// stored once, made one inbox item with one version record in the archive,
+// and been archived raw once; and the archive's chain must verify.
 func TestCrashLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test: skipped with -short")
@@ -48,7 +53,7 @@ func TestCrashLosesNothing(t *testing.T) {
 	dir := t.TempDir()
 	dsn := "sqlite:" + filepath.Join(dir, "tilltal.db")
 	var acked sync.Map // comment id → true
-	for round := 0; round < 20; round++ {
+	start := func() (*exec.Cmd, string) {
 		addr := freeAddr(t)
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), serveEnv+"=1", "TILLTAL_DATABASE="+dsn, "TILLTAL_DATA_DIR="+dir, "TILLTAL_LISTEN="+addr, "TILLTAL_META_APP_SECRET="+crashSecret)
@@ -56,6 +61,13 @@ func TestCrashLosesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitReady(t, "http://"+addr)
+		return cmd, addr
+	}
+	for round := 0; round < 20; round++ {
+		cmd, addr := start()
+		if round == 0 {
+			addCrashChannel(t, dsn)
+		}
 		ctx, cancel := context.WithCancel(context.Background())
 		var wg sync.WaitGroup
 		for w := 0; w < 4; w++ {
@@ -76,25 +88,79 @@ func TestCrashLosesNothing(t *testing.T) {
 	if len(ids) < 20 {
 		t.Fatalf("only %d deliveries acknowledged; the test proves too little", len(ids))
 	}
-	d, err := db.Open(context.Background(), dsn)
+	ctx := context.Background()
+	d, err := db.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	for _, id := range ids {
-		var events, items int
-		if err := d.QueryRow(context.Background(), "SELECT COUNT(*) FROM platform_events WHERE object_id = ?", id).Scan(&events); err != nil {
-			t.Fatal(err)
+	left := unprocessed(t, d)
+	// One more start processes what the kills left.
+	cmd, _ := start()
+	for deadline := time.Now().Add(2 * time.Minute); unprocessed(t, d) > 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d deliveries still unprocessed after restart", unprocessed(t, d))
 		}
-		if err := d.QueryRow(context.Background(), "SELECT COUNT(*) FROM items WHERE external_id = ?", id).Scan(&items); err != nil {
-			t.Fatal(err)
-		}
-		if events != 1 {
-			t.Errorf("acknowledged comment %s stored %d times", id, events)
-		}
-		_ = items // unrouted page: events are kept, no channel owns them
 	}
-	t.Logf("%d acknowledged deliveries across 20 kills, each stored once", len(ids))
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	_ = cmd.Wait()
+	count := func(q, id string) int {
+		var n int
+		if err := d.QueryRow(ctx, q, id).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for _, id := range ids {
+		if n := count("SELECT COUNT(*) FROM platform_events WHERE object_id = ?", id); n != 1 {
+			t.Errorf("acknowledged comment %s stored %d times", id, n)
+		}
+		if n := count("SELECT COUNT(*) FROM items WHERE external_id = ?", id); n != 1 {
+			t.Errorf("acknowledged comment %s made %d items", id, n)
+		}
+		if n := count("SELECT COUNT(*) FROM archive_records WHERE kind = 'item_version' AND external_id = ?", id); n != 1 {
+			t.Errorf("acknowledged comment %s has %d version records", id, n)
+		}
+		if n := count("SELECT COUNT(*) FROM archive_deliveries a JOIN platform_events e ON e.delivery_id = a.delivery_id WHERE e.object_id = ?", id); n != 1 {
+			t.Errorf("the delivery of comment %s archived %d times", id, n)
+		}
+	}
+	rep, err := archive.Verify(ctx, d)
+	if err != nil || !rep.OK() {
+		t.Fatalf("archive does not verify: %+v %v", rep, err)
+	}
+	t.Logf("%d acknowledged deliveries across 20 kills (%d of all deliveries unprocessed at the last kill), each stored, processed and archived once", len(ids), left)
+}
+
+// addCrashChannel registers the page the crash test's deliveries are for,
+// so that they become inbox items.
+func addCrashChannel(t *testing.T, dsn string) {
+	ctx := context.Background()
+	d, err := db.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	now := time.Now().UTC()
+	err = d.InTx(ctx, func(tx *db.Tx) error {
+		dep, err := tx.InsertID(ctx, "INSERT INTO departments (name, code, created_at, updated_at) VALUES ('Kommunikation', 'CRASH', ?, ?)", now, now)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, "INSERT INTO channels (department_id, platform, external_id, name, status, created_at, updated_at) VALUES (?, 'facebook', 'crash-page', 'Krocksidan', 'active', ?, ?)", dep, now, now)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func unprocessed(t *testing.T, d *db.DB) int {
+	var n int
+	if err := d.QueryRow(context.Background(), "SELECT COUNT(*) FROM webhook_deliveries WHERE processed_at IS NULL").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // send posts deliveries until the server dies, remembering what got a 200.

@@ -21,6 +21,10 @@ type head struct {
 // SQLite the transaction already holds the database's only write lock
 // (transactions begin IMMEDIATE), so a plain read is enough.
 func lockHead(ctx context.Context, tx *db.Tx) (head, error) {
+	held := heldIn(ctx, tx)
+	if held != nil && held.locked {
+		return held.h, nil
+	}
 	q := "SELECT seq, hash FROM archive_chain WHERE id = 1"
 	if tx.Dialect == db.Postgres {
 		q += " FOR UPDATE"
@@ -29,7 +33,56 @@ func lockHead(ctx context.Context, tx *db.Tx) (head, error) {
 	if err := tx.QueryRow(ctx, q).Scan(&h.seq, &h.hash); err != nil {
 		return head{}, fmt.Errorf("archive: chain head: %w", err)
 	}
+	if held != nil {
+		held.h, held.locked = h, true
+	}
 	return h, nil
+}
+
+// heldHead is the chain's head kept in a transaction's context between
+// appends (HoldHead).
+type heldHead struct {
+	tx     *db.Tx
+	h      head
+	locked bool
+	moved  bool
+}
+
+type heldKey struct{}
+
+// HoldHead returns a context in which the appends of tx read and lock the
+// chain's head once and keep it in memory, instead of reading and writing
+// the head row for every record; ReleaseHeadTx writes it back and must be
+// called before tx commits. A batch of deliveries appends a few records
+// each: two statements per record saved.
+func HoldHead(ctx context.Context, tx *db.Tx) context.Context {
+	return context.WithValue(ctx, heldKey{}, &heldHead{tx: tx})
+}
+
+// ReleaseHeadTx writes the head held since HoldHead, if any record moved
+// it.
+func ReleaseHeadTx(ctx context.Context, tx *db.Tx) error {
+	held := heldIn(ctx, tx)
+	if held == nil || !held.moved {
+		return nil
+	}
+	held.moved = false
+	return writeHead(ctx, tx, held.h)
+}
+
+func heldIn(ctx context.Context, tx *db.Tx) *heldHead {
+	held, _ := ctx.Value(heldKey{}).(*heldHead)
+	if held == nil || held.tx != tx {
+		return nil
+	}
+	return held
+}
+
+func writeHead(ctx context.Context, tx *db.Tx, h head) error {
+	if _, err := tx.Exec(ctx, "UPDATE archive_chain SET seq = ?, hash = ? WHERE id = 1", h.seq, h.hash); err != nil {
+		return fmt.Errorf("archive: move head: %w", err)
+	}
+	return nil
 }
 
 // LockTx takes the chain's lock in tx before anything else is locked.
@@ -80,8 +133,12 @@ func appendAll(ctx context.Context, tx *db.Tx, rs []Record) ([]Record, error) {
 			return nil, err
 		}
 	}
-	if _, err := tx.Exec(ctx, "UPDATE archive_chain SET seq = ?, hash = ? WHERE id = 1", h.seq, h.hash); err != nil {
-		return nil, fmt.Errorf("archive: move head: %w", err)
+	if held := heldIn(ctx, tx); held != nil {
+		held.h, held.moved = h, true
+		return rs, nil
+	}
+	if err := writeHead(ctx, tx, h); err != nil {
+		return nil, err
 	}
 	return rs, nil
 }

@@ -90,19 +90,17 @@ func openSQLite(path string) (*DB, error) {
 	// SQLite decodes percent escapes in URI file names.
 	path = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
 	common := "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_time_format=sqlite"
-	w, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_pragma=synchronous(FULL)&_txlock=immediate")
-	if err != nil {
-		return nil, fmt.Errorf("db: open sqlite: %w", err)
-	}
-	w.SetMaxOpenConns(1)
-	w.SetConnMaxLifetime(0)
-	w.SetConnMaxIdleTime(0)
 	r, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_pragma=query_only(1)")
 	if err != nil {
-		w.Close()
 		return nil, fmt.Errorf("db: open sqlite: %w", err)
 	}
 	r.SetMaxOpenConns(8)
+	// The writer keeps its prepared statements (see stmtcache.go); its
+	// driver is the registered one, with whatever functions it was given.
+	w := sql.OpenDB(stmtCacheConnector{dsn: "file:" + path + "?" + common + "&_pragma=synchronous(FULL)&_txlock=immediate", drv: r.Driver()})
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
 	return &DB{Dialect: SQLite, Write: w, Read: r}, nil
 }
 

@@ -70,6 +70,7 @@ func (c *Committer) Save(ctx context.Context, d Delivery) (Saved, error) {
 		c.full = make(chan struct{}, 1)
 	}
 	c.queue = append(c.queue, p)
+	c.Store.proc.acking.Add(1)
 	if c.gathering == 0 && c.workers < c.parallel() {
 		// Every worker is committing: start another rather than wait.
 		c.workers++
@@ -152,6 +153,7 @@ func (c *Committer) commit(batch []*pending) {
 	ctx, cancel := context.WithTimeout(context.Background(), c.timeout())
 	saved, err := c.Store.SaveDeliveries(ctx, ds)
 	cancel()
+	defer c.Store.proc.acking.Add(-int64(len(batch)))
 	for i, p := range batch {
 		switch {
 		case err == nil:
@@ -202,27 +204,4 @@ func (c *Committer) timeout() time.Duration {
 		return c.Timeout
 	}
 	return 10 * time.Second
-}
-
-// SaveDeliveries stores several deliveries in one transaction, each as
-// SaveDelivery would, and returns their results in order. A body that
-// appears twice is stored once; the second is a replay. Either all are
-// stored or none is.
-func (s *Store) SaveDeliveries(ctx context.Context, ds []Delivery) ([]Saved, error) {
-	now := s.Now().UTC()
-	out := make([]Saved, len(ds))
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		rt := routes{}
-		for i, d := range ds {
-			var err error
-			if out[i], err = s.saveDelivery(ctx, tx, now, d, rt); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("intake: save deliveries: %w", err)
-	}
-	return out, nil
 }

@@ -28,7 +28,9 @@ const MaxDeliveryBytes = 1 << 20
 // database cannot take it the answer is 503 and Meta delivers it again.
 //
 // Concurrent deliveries share transactions (see Committer): each is
-// answered once the transaction holding it has committed.
+// answered once the transaction holding it has committed. What follows from
+// a delivery — archive records, inbox items, classification — is made after
+// the answer, by the Store's processor (see process.go).
 //
 // A signed body that cannot be parsed (truncated, not JSON) is stored raw
 // with its parse error and answered 200: it came from Meta, a retry would

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -34,7 +35,17 @@ type Store struct {
 	// (never for duplicates), so that their consumer — the inbox — can
 	// enqueue its work in the same transaction: an event is stored exactly
 	// when its processing is scheduled.
+	//
+	// With Process set, webhook deliveries are the exception: they are
+	// acknowledged once stored, and Process makes their consequences
+	// afterwards, in batches (see Kick). Polled and newly routed events
+	// still go through AfterStore.
 	AfterStore func(ctx context.Context, tx *db.Tx, events []Stored) error
+	Process    Consumer
+	// Log reports processing that failed and will be retried.
+	Log *slog.Logger
+
+	proc processor
 }
 
 // Stored is an event as kept.
@@ -46,6 +57,8 @@ type Stored struct {
 	DeliveryID int64
 	Source     string
 	ReceivedAt time.Time
+	// Prepared is what a Consumer's Prepare made of the event.
+	Prepared any
 }
 
 // Saved tells what storing a delivery did.
@@ -72,40 +85,194 @@ type Delivery struct {
 // SaveDelivery stores a raw delivery and its events in one transaction.
 // A body already stored (Meta's redelivery) only counts the arrival.
 func (s *Store) SaveDelivery(ctx context.Context, d Delivery) (Saved, error) {
+	out, err := s.SaveDeliveries(ctx, []Delivery{d})
+	if err != nil {
+		return Saved{}, fmt.Errorf("intake: save delivery: %w", err)
+	}
+	return out[0], nil
+}
+
+// SaveDeliveries stores several deliveries in one transaction, each as
+// SaveDelivery would, and returns their results in order. A body that
+// appears twice is stored once; the second is a replay. Either all are
+// stored or none is. With Process set, the events' consequences are made
+// later (see Kick); otherwise AfterStore runs in this transaction.
+func (s *Store) SaveDeliveries(ctx context.Context, ds []Delivery) ([]Saved, error) {
 	now := s.Now().UTC()
-	var out Saved
+	var out []Saved
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		var err error
-		out, err = s.saveDelivery(ctx, tx, now, d, routes{})
+		out, err = s.saveBatch(ctx, tx, now, ds)
 		return err
 	})
 	if err != nil {
-		return Saved{}, fmt.Errorf("intake: save delivery: %w", err)
+		return nil, fmt.Errorf("intake: save deliveries: %w", err)
+	}
+	s.Kick()
+	return out, nil
+}
+
+// deliveryRows and eventRows bound the rows of one multi-row INSERT, so
+// that its placeholders stay well under both databases' limits.
+const (
+	deliveryRows = 200
+	eventRows    = 100
+)
+
+// saveBatch stores deliveries in tx with one multi-row INSERT for the
+// deliveries and one for their events (per so many rows): a statement per
+// row was most of what acknowledging cost. A body stored earlier, or
+// earlier in the same batch, is a replay and only counts the arrival.
+func (s *Store) saveBatch(ctx context.Context, tx *db.Tx, now time.Time, ds []Delivery) ([]Saved, error) {
+	out := make([]Saved, len(ds))
+	type key struct{ source, hash string }
+	keys := make([]key, len(ds))
+	first := map[key]int{} // the delivery of the batch that inserts the body
+	var fresh []int
+	for i, d := range ds {
+		sum := sha256.Sum256(d.Body)
+		keys[i] = key{d.Source, hex.EncodeToString(sum[:])}
+		if _, dup := first[keys[i]]; !dup {
+			first[keys[i]] = i
+			fresh = append(fresh, i)
+		}
+	}
+	// Without a Process hook nothing comes after: the delivery is done
+	// when AfterStore has run in this transaction.
+	var processed any
+	if s.Process == nil {
+		processed = now
+	}
+	for from := 0; from < len(fresh); from += deliveryRows {
+		part := fresh[from:min(from+deliveryRows, len(fresh))]
+		args := make([]any, 0, 9*len(part))
+		for _, i := range part {
+			d := ds[i]
+			args = append(args, d.Source, keys[i].hash, d.Body, clean(d.Object, 100), len(d.Events), clean(d.ParseError, 1000), now, now, processed)
+		}
+		rows, err := tx.Query(ctx, `INSERT INTO webhook_deliveries (source, body_sha256, body, object_type, event_count, parse_error, received_at, last_received_at, processed_at)
+			VALUES `+valuesList(len(part), 9)+` ON CONFLICT (source, body_sha256) DO NOTHING RETURNING id, source, body_sha256`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var k key
+			if err := rows.Scan(&id, &k.source, &k.hash); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[first[k]].DeliveryID = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	var stored []Stored
+	var events []pendingEvent
+	for i, d := range ds {
+		if out[i].DeliveryID == 0 || first[keys[i]] != i {
+			out[i].Replay = true
+			out[i].Duplicates = len(d.Events)
+			if _, err := tx.Exec(ctx, "UPDATE webhook_deliveries SET receive_count = receive_count + 1, last_received_at = ? WHERE source = ? AND body_sha256 = ?", now, d.Source, keys[i].hash); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		for _, e := range d.Events {
+			events = append(events, pendingEvent{e: e, delivery: i, deliveryID: out[i].DeliveryID})
+		}
+	}
+	if err := s.insertEvents(ctx, tx, now, events, routes{}); err != nil {
+		return nil, err
+	}
+	for _, p := range events {
+		sv := &out[p.delivery]
+		if p.id == 0 {
+			sv.Duplicates++
+			continue
+		}
+		sv.New++
+		if p.channel == 0 {
+			sv.Unrouted++
+		}
+		stored = append(stored, Stored{Event: p.e, ID: p.id, ChannelID: p.channel, DeliveryID: sv.DeliveryID, Source: SourceWebhook, ReceivedAt: now})
+	}
+	if len(stored) > 0 && s.Process == nil && s.AfterStore != nil {
+		return out, s.AfterStore(ctx, tx, stored)
 	}
 	return out, nil
 }
 
-// saveDelivery stores one delivery in tx, which may hold others (group
-// commit): a body stored earlier, even in the same transaction, is a replay.
-// The routes found are kept in rt for the other deliveries of tx.
-func (s *Store) saveDelivery(ctx context.Context, tx *db.Tx, now time.Time, d Delivery, rt routes) (Saved, error) {
-	sum := sha256.Sum256(d.Body)
-	hash := hex.EncodeToString(sum[:])
-	var out Saved
-	err := tx.QueryRow(ctx, `INSERT INTO webhook_deliveries (source, body_sha256, body, object_type, event_count, parse_error, received_at, last_received_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, body_sha256) DO NOTHING RETURNING id`,
-		d.Source, hash, d.Body, clean(d.Object, 100), len(d.Events), clean(d.ParseError, 1000), now, now).Scan(&out.DeliveryID)
-	if errors.Is(err, sql.ErrNoRows) {
-		out.Replay = true
-		_, err = tx.Exec(ctx, "UPDATE webhook_deliveries SET receive_count = receive_count + 1, last_received_at = ? WHERE source = ? AND body_sha256 = ?", now, d.Source, hash)
-		out.Duplicates = len(d.Events)
-		return out, err
+// pendingEvent is an event of a batch on its way in: id stays 0 for a
+// duplicate.
+type pendingEvent struct {
+	e          platform.Event
+	delivery   int // in the batch
+	deliveryID int64
+	channel    int64
+	id         int64
+}
+
+// insertEvents routes and inserts the events of a batch of deliveries with
+// multi-row INSERTs, each event with its delivery's id, and sets the id of
+// those that were new. The unique key (platform, account, event id) decides
+// what is a duplicate — also between two deliveries of the batch, where the
+// first in order keeps it — so that concurrent redeliveries on several
+// instances still store an event once.
+func (s *Store) insertEvents(ctx context.Context, tx *db.Tx, now time.Time, evs []pendingEvent, rt routes) error {
+	type evKey struct{ platform, account, event string }
+	for from := 0; from < len(evs); from += eventRows {
+		part := evs[from:min(from+eventRows, len(evs))]
+		args := make([]any, 0, 17*len(part))
+		for i := range part {
+			p := &part[i]
+			k := accountKey{p.e.Platform, p.e.AccountID}
+			ch, seen := rt[k]
+			if !seen {
+				var err error
+				if ch, err = channelFor(ctx, tx, k); err != nil {
+					return err
+				}
+				rt[k] = ch
+			}
+			p.channel = ch
+			row, err := eventArgs(p.e, ch, p.deliveryID, SourceWebhook, now)
+			if err != nil {
+				return err
+			}
+			args = append(args, row...)
+		}
+		rows, err := tx.Query(ctx, `INSERT INTO platform_events (`+eventColumns+`) VALUES `+valuesList(len(part), 17)+`
+			ON CONFLICT (platform, account_id, event_id) DO NOTHING RETURNING id, platform, account_id, event_id`, args...)
+		if err != nil {
+			return err
+		}
+		ids := map[evKey]int64{}
+		for rows.Next() {
+			var id int64
+			var k evKey
+			if err := rows.Scan(&id, &k.platform, &k.account, &k.event); err != nil {
+				rows.Close()
+				return err
+			}
+			ids[k] = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for i := range part {
+			p := &part[i]
+			k := evKey{string(p.e.Platform), clean(p.e.AccountID, 200), clean(p.e.EventID, 500)}
+			if id, ok := ids[k]; ok {
+				p.id = id
+				delete(ids, k) // a second of the same event in the batch is a duplicate
+			}
+		}
 	}
-	if err != nil {
-		return out, err
-	}
-	err = s.saveRouted(ctx, tx, now, SourceWebhook, out.DeliveryID, d.Events, rt, &out)
-	return out, err
+	return nil
 }
 
 // SaveEvents stores polled events; those already known are skipped.
@@ -181,24 +348,39 @@ func channelFor(ctx context.Context, tx *db.Tx, k accountKey) (int64, error) {
 // duplicate: the unique key (platform, account, event id) decides, so that
 // concurrent redeliveries on several instances still store it once.
 func insertEvent(ctx context.Context, tx *db.Tx, e platform.Event, channelID, deliveryID int64, source string, now time.Time) (int64, error) {
-	js, err := json.Marshal(e)
+	args, err := eventArgs(e, channelID, deliveryID, source, now)
 	if err != nil {
 		return 0, err
+	}
+	var id int64
+	err = tx.QueryRow(ctx, `INSERT INTO platform_events (`+eventColumns+`) VALUES `+valuesList(1, 17)+`
+		ON CONFLICT (platform, account_id, event_id) DO NOTHING RETURNING id`, args...).Scan(&id)
+	return id, err
+}
+
+const eventColumns = `platform, account_id, event_id, channel_id, delivery_id, source, verb, kind,
+	object_id, parent_id, thread_id, author_id, author_name, body, event_json, occurred_at, received_at`
+
+// eventArgs are the values of eventColumns for one event.
+func eventArgs(e platform.Event, channelID, deliveryID int64, source string, now time.Time) ([]any, error) {
+	js, err := json.Marshal(e)
+	if err != nil {
+		return nil, err
 	}
 	o := e.Object
 	occurred := e.OccurredAt.UTC()
 	if occurred.IsZero() {
 		occurred = now
 	}
-	var id int64
-	err = tx.QueryRow(ctx, `INSERT INTO platform_events (platform, account_id, event_id, channel_id, delivery_id, source, verb, kind,
-			object_id, parent_id, thread_id, author_id, author_name, body, event_json, occurred_at, received_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (platform, account_id, event_id) DO NOTHING RETURNING id`,
-		string(e.Platform), clean(e.AccountID, 200), clean(e.EventID, 500), nullID(channelID), nullID(deliveryID), source,
+	return []any{string(e.Platform), clean(e.AccountID, 200), clean(e.EventID, 500), nullID(channelID), nullID(deliveryID), source,
 		string(e.Verb), string(o.Kind), clean(o.ExternalID, 500), clean(o.ParentID, 500), clean(o.ThreadID, 500),
-		clean(o.Author.ExternalID, 200), clean(o.Author.Name, 300), clean(o.Text, 100_000), clean(string(js), 0), occurred, now).Scan(&id)
-	return id, err
+		clean(o.Author.ExternalID, 200), clean(o.Author.Name, 300), clean(o.Text, 100_000), clean(string(js), 0), occurred, now}, nil
+}
+
+// valuesList is "(?, ?), (?, ?)" for rows rows of cols columns.
+func valuesList(rows, cols int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(row+", ", rows), ", ")
 }
 
 // clean makes text storable in both databases: valid UTF-8 without NUL

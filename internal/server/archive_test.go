@@ -40,6 +40,7 @@ func TestWebhookToArchive(t *testing.T) {
 					t.Fatalf("delivery: %d", st)
 				}
 			}
+			e.processed()
 			raw, err := archive.Search(ctx, e.app.DB, archive.Filter{Kind: archive.KindRawDelivery})
 			if err != nil || len(raw) != 1 {
 				t.Fatalf("raw delivery records: %d %v", len(raw), err)

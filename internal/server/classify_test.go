@@ -32,6 +32,7 @@ func TestIncomingItemsAreClassified(t *testing.T) {
 			if st := e.deliver(body, meta.Sign(appSecret, body)); st != http.StatusOK {
 				t.Fatalf("delivery: %d", st)
 			}
+			e.processed()
 			var flags, sentiment string
 			var threatID int64
 			if err := e.app.DB.QueryRow(context.Background(), "SELECT id, flags FROM items WHERE external_id = 'hot_1'").Scan(&threatID, &flags); err != nil {

@@ -54,6 +54,7 @@ func TestChildAbuseMaterialIsNeverFetched(t *testing.T) {
 			if st := e.deliver(body, meta.Sign(appSecret, body)); st != http.StatusOK {
 				t.Fatalf("delivery: %d", st)
 			}
+			e.processed()
 			var itemID int64
 			var flags string
 			if err := e.app.DB.QueryRow(ctx, "SELECT id, flags FROM items WHERE external_id = 'csam_1'").Scan(&itemID, &flags); err != nil {

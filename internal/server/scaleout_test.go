@@ -128,6 +128,9 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 		}()
 	}
 	dw.Wait()
+	// Either instance may process it; both wait until no delivery is left.
+	a.processed()
+	b.processed()
 	if n := a.count("SELECT COUNT(*) FROM items WHERE external_id LIKE 'lt_42_%'"); n != 3 {
 		t.Fatalf("items from the raced delivery: %d, want 3", n)
 	}

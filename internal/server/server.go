@@ -37,7 +37,6 @@ import (
 	"tilltal/internal/incident"
 	"tilltal/internal/intake"
 	"tilltal/internal/jobs"
-	"tilltal/internal/moderation/score"
 	"tilltal/internal/notify"
 	"tilltal/internal/org"
 	"tilltal/internal/outbound"
@@ -181,6 +180,8 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 		return nil, err
 	}
 	a.Handler = a.Web
+	// Deliveries acknowledged before a crash or a stop are processed now.
+	a.Intake.Kick()
 	return a, nil
 }
 
@@ -202,7 +203,8 @@ func BlobStore(cfg config.Config) (blob.Store, error) {
 }
 
 // stores builds the domain stores and connects them: events that intake
-// stores become inbox items in the same transaction.
+// stores become inbox items (webhook deliveries' after the answer, see
+// process.go).
 func (a *App) stores(o Options) {
 	d, now, cfg := a.DB, a.Now, a.Config
 	a.Connectors = o.Connectors
@@ -221,35 +223,10 @@ func (a *App) stores(o Options) {
 		_, err := a.Intake.RouteUnrouted(ctx, channelID)
 		return err
 	}
-	a.Intake = &intake.Store{DB: d, Now: now, AfterStore: func(ctx context.Context, tx *db.Tx, events []intake.Stored) error {
-		// Each delivery goes into the archive as received, and every item
-		// version below names it; the archive's lock is taken first so
-		// that locks are taken in one order (see archive.LockTx).
-		if err := archive.LockTx(ctx, tx); err != nil {
-			return err
-		}
-		for _, e := range events {
-			src := archive.Source{EventID: e.ID, PlatformEventID: e.EventID}
-			if e.DeliveryID != 0 {
-				seq, err := archive.DeliveryTx(ctx, tx, e.DeliveryID)
-				if err != nil {
-					return err
-				}
-				src.DeliverySeq = seq
-			}
-			if e.ChannelID == 0 {
-				continue
-			}
-			res, err := inbox.Ingest(archive.WithSource(ctx, src), tx, e.ChannelID, e.Event, now())
-			if err != nil {
-				return err
-			}
-			if err := a.classify(ctx, tx, e.ChannelID, res, e.Event, now()); err != nil {
-				return err
-			}
-		}
-		return nil
-	}}
+	// Webhook deliveries are acknowledged once stored and processed after
+	// (see process.go); polled and newly routed events in their transaction.
+	a.Intake = &intake.Store{DB: d, Now: now, Log: a.Log, AfterStore: a.afterStore}
+	a.Intake.Process = ingestConsumer{a}
 	a.Credentials = &credential.Store{DB: d, Secrets: a.Secrets, Notify: a.Outbox, Connectors: a.Connectors, Now: now, BaseURL: cfg.BaseURL}
 	a.Outbound = &outbound.Service{DB: d, Credentials: a.Credentials, Connectors: a.Connectors, Now: now}
 	a.Actions = &inbox.Actions{Store: a.Inbox, Outbound: a.Outbound, Rules: a.Channels.CheckRules}
@@ -284,31 +261,6 @@ func (a *App) stores(o Options) {
 			}
 			return p.VisibleChannels(), nil
 		}}
-}
-
-// classify scores a new or edited citizen text in the transaction that
-// stored it: its tone (positive comments are answered too, and counted) and
-// any criminal or offensive content, flagged for review; then the channel's
-// rules for criminal content act on the scores, in the same transaction.
-func (a *App) classify(ctx context.Context, tx *db.Tx, channelID int64, res inbox.Ingested, ev platform.Event, now time.Time) error {
-	if !res.Changed || ev.Object.Author.IsPage || ev.Object.Text == "" {
-		return nil
-	}
-	r := score.Classify(ev.Object.Text)
-	c := inbox.Classification{Sentiment: r.Sentiment.Label}
-	for _, f := range r.Flags {
-		c.Flags = append(c.Flags, f.String())
-	}
-	if err := inbox.SetClassification(ctx, tx, res.ItemID, c); err != nil {
-		return err
-	}
-	if len(c.Flags) > 0 {
-		// A flagged item is registered (the archive's triage rules say so).
-		if err := archive.RetriageTx(ctx, tx, res.ItemID, now); err != nil {
-			return err
-		}
-	}
-	return a.Incidents.ApplyTx(ctx, tx, incident.Classified{ItemID: res.ItemID, ChannelID: channelID, Result: r})
 }
 
 // workers registers every job kind and the periodic jobs.
@@ -465,6 +417,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	_ = srv.Shutdown(sctx)
+	a.Intake.Stop()
 	qctx, qcancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer qcancel()
 	if err := a.Queue.Stop(qctx); err != nil {
@@ -476,5 +429,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return serveErr
 }
 
-// Close closes the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close stops processing deliveries and closes the database.
+func (a *App) Close() error {
+	a.Intake.Stop()
+	return a.DB.Close()
+}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"tilltal/internal/archive"
 	"tilltal/internal/channel"
 	"tilltal/internal/db"
 	"tilltal/internal/dbtest"
@@ -36,6 +37,17 @@ func (e *e2e) deliver(body []byte, signature string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// processed waits until every acknowledged delivery has been processed
+// (items, archive, classification are made after the 200).
+func (e *e2e) processed() {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := e.app.Intake.WaitProcessed(ctx); err != nil {
+		e.t.Fatalf("deliveries not processed: %v", err)
+	}
 }
 
 // TestMetaWebhookToInbox: a signed delivery through the running server
@@ -81,6 +93,7 @@ func TestMetaWebhookToInbox(t *testing.T) {
 					t.Fatalf("delivery %d: %d", i, st)
 				}
 			}
+			e.processed()
 			if n := e.count("SELECT COUNT(*) FROM items WHERE external_id = '200_300'"); n != 1 {
 				t.Fatalf("replayed delivery made %d items", n)
 			}
@@ -90,6 +103,17 @@ func TestMetaWebhookToInbox(t *testing.T) {
 			}
 			if n := e.count("SELECT COUNT(*) FROM item_versions v JOIN items i ON i.id = v.item_id WHERE i.external_id = '200_300'"); n != 2 {
 				t.Fatalf("versions: %d, want create + edit", n)
+			}
+			// Processed in batches that hold the chain's head: each version
+			// archived once, the delivery once, and the chain verifies.
+			if n := e.count("SELECT COUNT(*) FROM archive_records WHERE kind = 'item_version' AND external_id = '200_300'"); n != 2 {
+				t.Fatalf("version records: %d, want 2", n)
+			}
+			if n := e.count("SELECT COUNT(*) FROM archive_records WHERE kind = 'raw_delivery'"); n != 1 {
+				t.Fatalf("raw delivery records: %d, want 1", n)
+			}
+			if rep, err := archive.Verify(context.Background(), e.app.DB); err != nil || !rep.OK() {
+				t.Fatalf("archive: %+v %v", rep, err)
 			}
 			// The communicator finds it in the inbox.
 			c := e.login("kommunikator@exempelby.se")
@@ -102,6 +126,7 @@ func TestMetaWebhookToInbox(t *testing.T) {
 			if st := e.deliver(other, meta.Sign(appSecret, other)); st != http.StatusOK {
 				t.Fatalf("unrouted delivery: %d", st)
 			}
+			e.processed()
 			if _, page := e.get(c, "/admin/plattformar"); !strings.Contains(page, "2000000002") {
 				t.Fatal("unrouted account not shown to the communicator")
 			}
