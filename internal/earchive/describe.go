@@ -50,10 +50,11 @@ func (r *run) ermsRecord(rec archive.Record, att archive.AttachmentContent) erms
 		e.Title = "[sekretessbelagd uppgift]"
 	}
 	channel := r.channels[rec.ChannelID]
-	sender, receiver := rec.AuthorName, channel
+	var sender, receiver string
 	switch rec.Direction {
 	case archive.In:
 		e.Direction = &ermsDirection{"incoming"}
+		sender, receiver = rec.AuthorName, channel
 	case archive.Out:
 		e.Direction = &ermsDirection{"outgoing"}
 		sender, receiver = channel, ""
@@ -214,8 +215,11 @@ func eventDetail(rec archive.Record) string {
 	case archive.KindHold:
 		var c archive.HoldContent
 		_ = json.Unmarshal(rec.Content, &c)
-		b, _ := json.Marshal(c)
-		return "Bevarandebeslut: " + string(b)
+		action := "placerat"
+		if c.Action == "released" {
+			action = "hävt"
+		}
+		return "Bevarandebeslut " + action + " (" + c.Scope + " " + strconv.FormatInt(c.TargetID, 10) + "): " + c.Reason
 	}
 	return kindLabels[rec.Kind]
 }

@@ -89,8 +89,8 @@ func newERMS(path, org, packageID, created string) (*ermsWriter, error) {
 		Type struct {
 			Value string `xml:"value,attr"`
 		} `xml:"eventType"`
-		At    string      `xml:"eventDateTime"`
-		Agent ermsAgent   `xml:"agent"`
+		At    string    `xml:"eventDateTime"`
+		Agent ermsAgent `xml:"agent"`
 	}
 	control := struct {
 		XMLName xml.Name `xml:"control"`

@@ -68,12 +68,12 @@ type mdRef struct {
 }
 
 type metsAgent struct {
-	XMLName   xml.Name   `xml:"agent"`
-	Role      string     `xml:"ROLE,attr"`
-	Type      string     `xml:"TYPE,attr"`
-	OtherType string     `xml:"OTHERTYPE,attr,omitempty"`
-	Name      string     `xml:"name"`
-	Note      *metsNote  `xml:"note,omitempty"`
+	XMLName   xml.Name  `xml:"agent"`
+	Role      string    `xml:"ROLE,attr"`
+	Type      string    `xml:"TYPE,attr"`
+	OtherType string    `xml:"OTHERTYPE,attr,omitempty"`
+	Name      string    `xml:"name"`
+	Note      *metsNote `xml:"note,omitempty"`
 }
 
 type metsNote struct {
