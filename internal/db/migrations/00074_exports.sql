@@ -17,7 +17,10 @@ CREATE TABLE exports (
     error TEXT NOT NULL DEFAULT '',
     created_at TSTZ NOT NULL,
     created_by BIGINT REFERENCES users (id) ON DELETE SET NULL,
-    finished_at TSTZ
+    finished_at TSTZ,
+    -- The running worker's heartbeat: a job River hands out again while
+    -- the first worker still beats leaves the export to it.
+    heartbeat_at TSTZ
 );
 CREATE INDEX exports_created ON exports (created_at);
 
