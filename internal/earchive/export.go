@@ -148,6 +148,9 @@ func (e *Exporter) Count(ctx context.Context, s Selection) (int, error) {
 	return n, nil
 }
 
+// Clock is the exporter's time.
+func (e *Exporter) Clock() time.Time { return e.now() }
+
 func (e *Exporter) now() time.Time {
 	if e.Now == nil {
 		return time.Now().UTC()
@@ -228,6 +231,10 @@ func (r *run) write(ctx context.Context, s sink) (string, error) {
 	}
 	defer r.premis.close()
 	org := r.e.Organisation
+	if org == "" {
+		// The municipality as configured; the archive's creator.
+		_ = r.e.DB.QueryRow(ctx, "SELECT name FROM municipality WHERE id = 1").Scan(&org)
+	}
 	if org == "" {
 		org = "Kommunen"
 	}
@@ -519,4 +526,23 @@ func extension(contentType string) string {
 		return exts[0]
 	}
 	return ".bin"
+}
+
+// ParsePeriod reads a period of whole days, "2026-01-01" to "2026-12-31"
+// inclusive, in Swedish time, as [from, to). Both empty is no period.
+func ParsePeriod(from, to string) (time.Time, time.Time, error) {
+	from, to = strings.TrimSpace(from), strings.TrimSpace(to)
+	if from == "" && to == "" {
+		return time.Time{}, time.Time{}, nil
+	}
+	f, err1 := time.ParseInLocation("2006-01-02", from, stockholm())
+	t, err2 := time.ParseInLocation("2006-01-02", to, stockholm())
+	if err1 != nil || err2 != nil {
+		return time.Time{}, time.Time{}, apperr.Invalidf("Ange perioden som två datum, ÅÅÅÅ-MM-DD, från och med och till och med")
+	}
+	t = t.AddDate(0, 0, 1)
+	if !f.Before(t) {
+		return time.Time{}, time.Time{}, apperr.Invalidf("Periodens slut måste komma efter dess början")
+	}
+	return f.UTC(), t.UTC(), nil
 }
