@@ -24,6 +24,7 @@ import (
 	"tilltal/internal/credential"
 	"tilltal/internal/db"
 	"tilltal/internal/diary"
+	"tilltal/internal/earchive"
 	"tilltal/internal/escalation"
 	"tilltal/internal/inbox"
 	"tilltal/internal/incident"
@@ -70,6 +71,8 @@ type Deps struct {
 	Publish *publish.Service
 	// Archive keeps the public records.
 	Archive *archive.Store
+	// Exports writes e-archive packages as background jobs.
+	Exports *earchive.Jobs
 	// OIDC is nil when OpenID Connect sign-in is not configured.
 	OIDC OIDCFlow
 	Log  *slog.Logger
