@@ -58,7 +58,7 @@ func runExport(ctx context.Context, args []string, _ io.Reader, stdout io.Writer
 	if err != nil {
 		return err
 	}
-	ex := &earchive.Exporter{DB: d, Blobs: blobs, Version: "cli"}
+	ex := &earchive.Exporter{DB: d, Blobs: blobs}
 	res, err := ex.Export(ctx, earchive.Options{Selection: sel, Dir: *out, Zip: *zip})
 	if err != nil {
 		if apperr.KindOf(err) != apperr.Internal {

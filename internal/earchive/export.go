@@ -10,6 +10,7 @@ import (
 	"mime"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -148,6 +149,15 @@ func (e *Exporter) Count(ctx context.Context, s Selection) (int, error) {
 	return n, nil
 }
 
+// buildVersion is the running binary's module version ("(devel)" in a
+// build from a working tree).
+func buildVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
+
 // Clock is the exporter's time.
 func (e *Exporter) Clock() time.Time { return e.now() }
 
@@ -238,6 +248,10 @@ func (r *run) write(ctx context.Context, s sink) (string, error) {
 	if org == "" {
 		org = "Kommunen"
 	}
+	version := r.e.Version
+	if version == "" {
+		version = buildVersion()
+	}
 	if r.erms, err = newERMS(filepath.Join(r.scratch, "erms.xml"), org, r.o.PackageID, r.created); err != nil {
 		return "", err
 	}
@@ -281,7 +295,7 @@ func (r *run) write(ctx context.Context, s sink) (string, error) {
 		return "", err
 	}
 	label := "Tilltal: sociala medier, " + r.o.Selection.Describe()
-	if err := r.p.writeMETS(w, label, "Tilltal", r.e.Version, org, erms, premis); err != nil {
+	if err := r.p.writeMETS(w, label, "Tilltal", version, org, erms, premis); err != nil {
 		return "", err
 	}
 	return s.commit()
