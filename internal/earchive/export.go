@@ -266,7 +266,7 @@ func (r *run) write(ctx context.Context, s sink) (string, error) {
 	if err := r.records(ctx); err != nil {
 		return "", err
 	}
-	if err := r.rend.flush(r.p, r.premis); err != nil {
+	if err := r.rend.finish(r.p, r.premis); err != nil {
 		return "", err
 	}
 	if err := r.premis.event("information package creation", r.created, "Informationspaket "+r.o.PackageID+" skapat: "+r.o.Selection.Describe(),

@@ -44,7 +44,7 @@ type fixture struct {
 	first, secret, reply, picture, quarantined, snapshot int64
 }
 
-func sqlExec(t *testing.T, d *db.DB, q string, args ...any) {
+func sqlExec(t testing.TB, d *db.DB, q string, args ...any) {
 	t.Helper()
 	if _, err := d.Exec(context.Background(), q, args...); err != nil {
 		t.Fatalf("%s: %v", q, err)

@@ -39,40 +39,100 @@ var partHTML = template.Must(template.New("part").Parse(`<!doctype html>
 </html>
 `))
 
-// rendition collects a part's views and writes them as HTML and PDF.
+// rendition collects a part's views and renders them as HTML and PDF. A
+// full part is rendered on another goroutine while the export goes on
+// with the next (the PDF is the slowest thing an export writes); the files
+// are put into the package, in order, by the export's own goroutine.
 type rendition struct {
 	org, packageID string
 	part           int
 	views          []view
+	pending        chan renderedPart
+}
+
+// renderedPart is a part's two files, or the error rendering them.
+type renderedPart struct {
+	base      string
+	html, pdf []byte
+	err       error
 }
 
 func (r *rendition) add(v view) { r.views = append(r.views, v) }
 
 func (r *rendition) full() bool { return len(r.views) >= partSize }
 
-// flush renders the collected views as part N and starts the next.
+// flush starts rendering the collected views as the next part, after
+// putting the previous part's files into the package.
 func (r *rendition) flush(p *packer, pw *premisWriter) error {
+	if err := r.wait(p, pw); err != nil {
+		return err
+	}
 	if len(r.views) == 0 {
 		return nil
 	}
 	r.part++
-	title := fmt.Sprintf("%s – arkivpaket %s, del %d", r.org, r.packageID, r.part)
-	intro := fmt.Sprintf("Läsbar återgivning av %d handlingar (arkivpost %d–%d). Handlingarna i maskinläsbar form finns i representations/rep1.",
-		len(r.views), r.views[0].Seq, r.views[len(r.views)-1].Seq)
-	var h bytes.Buffer
-	if err := partHTML.Execute(&h, struct {
-		Title, Intro string
-		Views        []view
-	}{title, intro, r.views}); err != nil {
+	views, part := r.views, r.part
+	r.views = make([]view, 0, partSize)
+	r.pending = make(chan renderedPart, 1)
+	go func(out chan<- renderedPart) { out <- r.render(part, views) }(r.pending)
+	return nil
+}
+
+// wait puts the part being rendered, if any, into the package.
+func (r *rendition) wait(p *packer, pw *premisWriter) error {
+	if r.pending == nil {
+		return nil
+	}
+	res := <-r.pending
+	r.pending = nil
+	if res.err != nil {
+		return res.err
+	}
+	for _, f := range []struct {
+		ext, mime string
+		b         []byte
+	}{{".html", "text/html", res.html}, {".pdf", "application/pdf", res.pdf}} {
+		e, err := p.put(grpRep2, res.base+f.ext, f.mime, bytes.NewReader(f.b))
+		if err != nil {
+			return err
+		}
+		if err := pw.object(e, 0, ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// finish renders what is left and waits for it.
+func (r *rendition) finish(p *packer, pw *premisWriter) error {
+	if err := r.flush(p, pw); err != nil {
 		return err
 	}
+	return r.wait(p, pw)
+}
+
+// render makes part n's HTML and PDF.
+func (r *rendition) render(n int, views []view) renderedPart {
+	out := renderedPart{base: fmt.Sprintf("representations/rep2/data/del-%04d", n)}
+	title := fmt.Sprintf("%s – arkivpaket %s, del %d", r.org, r.packageID, n)
+	intro := fmt.Sprintf("Läsbar återgivning av %d handlingar (arkivpost %d–%d). Handlingarna i maskinläsbar form finns i representations/rep1.",
+		len(views), views[0].Seq, views[len(views)-1].Seq)
+	var h bytes.Buffer
+	if out.err = partHTML.Execute(&h, struct {
+		Title, Intro string
+		Views        []view
+	}{title, intro, views}); out.err != nil {
+		return out
+	}
+	out.html = h.Bytes()
 	doc, err := pdfdoc.New(title, r.org)
 	if err != nil {
-		return err
+		out.err = err
+		return out
 	}
 	doc.Write(title, true, 15)
 	doc.Para(intro)
-	for _, v := range r.views {
+	for _, v := range views {
 		doc.Heading(v.Heading)
 		for _, f := range v.Fields {
 			doc.Field(f[0], f[1])
@@ -81,25 +141,8 @@ func (r *rendition) flush(p *packer, pw *premisWriter) error {
 			doc.Post(v.Heading, v.Text, 0, false)
 		}
 	}
-	pdf, err := doc.Bytes()
-	if err != nil {
-		return err
-	}
-	base := fmt.Sprintf("representations/rep2/data/del-%04d", r.part)
-	for _, f := range []struct {
-		ext, mime string
-		b         []byte
-	}{{".html", "text/html", h.Bytes()}, {".pdf", "application/pdf", pdf}} {
-		e, err := p.put(grpRep2, base+f.ext, f.mime, bytes.NewReader(f.b))
-		if err != nil {
-			return err
-		}
-		if err := pw.object(e, 0, ""); err != nil {
-			return err
-		}
-	}
-	r.views = r.views[:0]
-	return nil
+	out.pdf, out.err = doc.Bytes()
+	return out
 }
 
 // localTime shows a time as Swedes read it.
