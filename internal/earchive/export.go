@@ -406,6 +406,9 @@ type normalised struct {
 	ContentFile string `json:"content_file,omitempty"`
 	// PlatformFile names the platform's delivery this version came in.
 	PlatformFile string `json:"platform_file,omitempty"`
+	// Files name the stored files the record refers to (a snapshot's PDF
+	// and HTML).
+	Files []string `json:"files,omitempty"`
 }
 
 const dataDir = "representations/rep1/data/"
@@ -435,6 +438,15 @@ func (r *run) record(ctx context.Context, rec archive.Record) error {
 			return err
 		}
 		n.ContentFile = name
+	}
+	if rec.Kind == archive.KindSnapshot && n.Content != nil {
+		for i, ref := range blobRefs(n.Content) {
+			name := dataDir + "attachments/" + seqStr + "-" + strconv.Itoa(i+1) + extension(ref.ContentType)
+			if err := r.blobFile(ctx, rec.Seq, name, ref); err != nil {
+				return err
+			}
+			n.Files = append(n.Files, name)
+		}
 	}
 	if rec.Kind == archive.KindItemVersion && rec.RefSeq != 0 {
 		name, err := r.rawDelivery(ctx, rec.RefSeq)
@@ -486,24 +498,61 @@ func (r *run) dataFile(name, mimeType string, seq int64, rd io.Reader) error {
 
 // attachment copies an attachment's content from the blob store.
 func (r *run) attachment(ctx context.Context, rec archive.Record, a archive.AttachmentContent) (string, error) {
-	f, err := r.e.Blobs.Open(ctx, a.SHA256)
+	name := dataDir + "attachments/" + strconv.FormatInt(rec.Seq, 10) + extension(a.ContentType)
+	return name, r.blobFile(ctx, rec.Seq, name, blobRef{SHA256: a.SHA256, ContentType: a.ContentType, Name: a.URL})
+}
+
+// blobRef is a stored file a record's JSON names: an object with a
+// "sha256" of content in the blob store (a snapshot's "pdf" and "html").
+type blobRef struct {
+	SHA256      string `json:"sha256"`
+	ContentType string `json:"content_type"`
+	Name        string `json:"name"`
+}
+
+// blobRefs finds the blob references among the top-level fields of a
+// record's JSON, in field order.
+func blobRefs(content []byte) []blobRef {
+	dec := json.NewDecoder(bytes.NewReader(content))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil
+	}
+	var out []blobRef
+	for dec.More() {
+		if _, err := dec.Token(); err != nil {
+			return out
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return out
+		}
+		var ref blobRef
+		if len(raw) > 0 && raw[0] == '{' && json.Unmarshal(raw, &ref) == nil && blob.ValidHash(ref.SHA256) {
+			out = append(out, ref)
+		}
+	}
+	return out
+}
+
+// blobFile copies a referenced blob into rep1, checking its hash.
+func (r *run) blobFile(ctx context.Context, seq int64, name string, ref blobRef) error {
+	f, err := r.e.Blobs.Open(ctx, ref.SHA256)
 	if err != nil {
-		return "", fmt.Errorf("attachment %s: %w", a.SHA256, err)
+		return fmt.Errorf("file %s: %w", ref.SHA256, err)
 	}
 	defer f.Close()
-	name := dataDir + "attachments/" + strconv.FormatInt(rec.Seq, 10) + extension(a.ContentType)
-	ct := a.ContentType
+	ct := ref.ContentType
 	if ct == "" {
 		ct = "application/octet-stream"
 	}
 	e, err := r.p.put(grpRep1, name, ct, f)
 	if err != nil {
-		return "", err
+		return err
 	}
-	if e.sha256 != a.SHA256 {
-		return "", fmt.Errorf("attachment %s: stored content has hash %s", a.SHA256, e.sha256)
+	if e.sha256 != ref.SHA256 {
+		return fmt.Errorf("file %s: stored content has hash %s", ref.SHA256, e.sha256)
 	}
-	return name, r.premis.object(e, rec.Seq, a.URL)
+	return r.premis.object(e, seq, ref.Name)
 }
 
 // rawDelivery writes the platform's delivery as received, once.
@@ -535,6 +584,10 @@ func extension(contentType string) string {
 		return ".jpg"
 	case "text/html", "text/html; charset=utf-8":
 		return ".html"
+	case "application/pdf":
+		return ".pdf"
+	case "image/png":
+		return ".png"
 	}
 	if exts, _ := mime.ExtensionsByType(contentType); len(exts) > 0 {
 		return exts[0]

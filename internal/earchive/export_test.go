@@ -81,6 +81,13 @@ func TestExportedPackageValidatesAndListsEveryFile(t *testing.T) {
 		if got := readPkg(t, res.Path, "representations/rep1/data/records/"+strconv.FormatInt(f.snapshot, 10)+".html"); got != snapshotHTML {
 			t.Errorf("snapshot content %q", got)
 		}
+		snap := strconv.FormatInt(f.snapshotJSON, 10)
+		if got := readPkg(t, res.Path, "representations/rep1/data/attachments/"+snap+"-1.pdf"); got != snapshotPDF {
+			t.Errorf("snapshot PDF %q", got)
+		}
+		if got := readPkg(t, res.Path, "representations/rep1/data/attachments/"+snap+"-2.html"); got != snapshotHTML {
+			t.Errorf("snapshot HTML %q", got)
+		}
 		html := readPkg(t, res.Path, "representations/rep2/data/del-0001.html")
 		if !strings.Contains(html, "Vi öppnar klockan tio på lördag.") || !strings.Contains(html, diaryNumber) {
 			t.Errorf("rendition lacks the reply or the diary number")

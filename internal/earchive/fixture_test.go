@@ -6,7 +6,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,6 +35,7 @@ const (
 	quarantineBin = "QUARANTINED-MEDIA-BYTES-0123456789"
 	pictureBin    = "PNG-PICTURE-BYTES-of-the-library"
 	snapshotHTML  = "<html><body><h1>Ögonblicksbild av Exempelby bibliotek</h1></body></html>"
+	snapshotPDF   = "%PDF-1.4 snapshot of the channel"
 )
 
 // fixture is an archive with a year's worth of different records.
@@ -41,7 +44,7 @@ type fixture struct {
 	blobs *blob.Dir
 	ex    *earchive.Exporter
 	// seqs of interest
-	first, secret, reply, picture, quarantined, snapshot int64
+	first, secret, reply, picture, quarantined, snapshot, snapshotJSON int64
 }
 
 func sqlExec(t testing.TB, d *db.DB, q string, args ...any) {
@@ -127,6 +130,25 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 		r, err := archive.AppendTx(ctx, tx, archive.Record{Kind: archive.KindSnapshot, ChannelID: 1, DepartmentID: 1, Platform: "facebook",
 			Direction: archive.Internal, OccurredAt: t0.Add(9 * time.Minute), CapturedAt: t0.Add(9 * time.Minute), ContentType: "text/html", Content: []byte(snapshotHTML)})
 		f.snapshot = r.Seq
+		return err
+	})
+	// A snapshot as package snapshot stores it: JSON naming its PDF and
+	// HTML in the blob store.
+	pdfSum, pdfSize, err := blobs.Put(ctx, strings.NewReader(snapshotPDF))
+	if err != nil {
+		t.Fatal(err)
+	}
+	htmlSum, htmlSize, err := blobs.Put(ctx, strings.NewReader(snapshotHTML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.tx(t, func(tx *db.Tx) error {
+		c := fmt.Sprintf(`{"channel_id":1,"channel_name":"Exempelby bibliotek","reason":"periodic","posts":1,"items":3,`+
+			`"pdf":{"sha256":%q,"size":%d,"content_type":"application/pdf","name":"ogonblicksbild.pdf"},`+
+			`"html":{"sha256":%q,"size":%d,"content_type":"text/html; charset=utf-8","name":"ogonblicksbild.html"},"by":"system:snapshot"}`, pdfSum, pdfSize, htmlSum, htmlSize)
+		r, err := archive.AppendTx(ctx, tx, archive.Record{Kind: archive.KindSnapshot, ChannelID: 1, DepartmentID: 1, Platform: "facebook",
+			Direction: archive.Internal, OccurredAt: t0.Add(10 * time.Minute), CapturedAt: t0.Add(10 * time.Minute), ContentType: archive.ContentJSON, Content: []byte(c)})
+		f.snapshotJSON = r.Seq
 		return err
 	})
 	return f
