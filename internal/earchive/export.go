@@ -197,7 +197,9 @@ func (e *Exporter) Export(ctx context.Context, o Options) (res Result, err error
 	if err != nil {
 		return Result{}, err
 	}
-	scratch, err := os.MkdirTemp("", "tilltal-export-")
+	// Scratch files (ERMS, PREMIS and the fileSec as they grow) sit beside
+	// the package, on the disk that has room for it, not in a RAM-backed /tmp.
+	scratch, err := os.MkdirTemp(o.Dir, "."+o.PackageID+".scratch-")
 	if err != nil {
 		s.abort()
 		return Result{}, fmt.Errorf("earchive: %w", err)
@@ -209,7 +211,7 @@ func (e *Exporter) Export(ctx context.Context, o Options) (res Result, err error
 		s.abort()
 		return Result{}, err
 	}
-	return Result{PackageID: o.PackageID, Path: path, Records: total, Files: run.p.n + 1}, nil
+	return Result{PackageID: o.PackageID, Path: path, Records: run.done, Files: run.p.n + 1}, nil
 }
 
 // run is one export in progress.
@@ -360,6 +362,8 @@ func (r *run) records(ctx context.Context) error {
 				return fmt.Errorf("earchive: record %d: %w", rec.Seq, err)
 			}
 			r.done++
+			// Records received during the export may join the period.
+			r.total = max(r.total, r.done)
 			if r.o.Progress != nil {
 				if err := r.o.Progress(r.done, r.total); err != nil {
 					return err
