@@ -125,7 +125,9 @@ func (p *packer) writeMETS(w io.Writer, label, software, version, org string, er
 			nsCSIP + " schemas/DILCISExtensionMETS.xsd " + nsSIP + " schemas/DILCISExtensionSIPMETS.xsd"},
 		{Name: xml.Name{Local: "OBJID"}, Value: p.id},
 		{Name: xml.Name{Local: "LABEL"}, Value: label},
-		{Name: xml.Name{Local: "TYPE"}, Value: "ERMS"},
+		// CSIP2: a content category from the CSIP vocabulary; the package
+		// holds text, pictures and PDFs.
+		{Name: xml.Name{Local: "TYPE"}, Value: "Mixed"},
 		{Name: xml.Name{Local: "csip:CONTENTINFORMATIONTYPE"}, Value: "citserms_v2_1"},
 		{Name: xml.Name{Local: "PROFILE"}, Value: profileSIP},
 	}}
