@@ -161,6 +161,15 @@ func (s *Jobs) List(ctx context.Context, limit int) ([]Job, error) {
 	return out, rows.Err()
 }
 
+// Downloaded records in the audit log that someone fetched an export: the
+// package holds secret records in full.
+func (s *Jobs) Downloaded(ctx context.Context, j Job) error {
+	return s.Exporter.DB.InTx(ctx, func(tx *db.Tx) error {
+		return audit.Record(ctx, tx, s.Exporter.now(), audit.Entry{Action: "earchive.download", ObjectType: "export", ObjectID: audit.ID(j.ID),
+			Summary: "Export till e-arkivet hämtad: " + j.FileName()})
+	})
+}
+
 // Run performs a queued export: the worker's work. A job another worker
 // is still running (its heartbeat is fresh) is left to it; one whose
 // worker died is started over, its partial output removed first.

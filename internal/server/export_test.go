@@ -117,6 +117,9 @@ func TestRegistrarExportsToTheEArchive(t *testing.T) {
 			if n := e.count("SELECT COUNT(*) FROM audit_log WHERE action = 'earchive.export'"); n != 1 {
 				t.Errorf("%d audit entries for the export", n)
 			}
+			if n := e.count("SELECT COUNT(*) FROM audit_log WHERE action = 'earchive.download'"); n != 1 {
+				t.Errorf("%d audit entries for the download", n)
+			}
 
 			// The editor: no page, no download, no API.
 			ed := e.login("redaktor@exempelby.se")

@@ -120,6 +120,9 @@ func ServeExport(w http.ResponseWriter, r *http.Request, js *earchive.Jobs, id i
 	if err != nil {
 		return err
 	}
+	if err := js.Downloaded(r.Context(), j); err != nil {
+		return err
+	}
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+j.FileName()+`"`)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
