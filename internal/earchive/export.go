@@ -357,6 +357,9 @@ func (r *run) records(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if err := r.diaryNumbers(ctx, page); err != nil {
+			return err
+		}
 		for _, rec := range page {
 			if err := r.record(ctx, rec); err != nil {
 				return fmt.Errorf("earchive: record %d: %w", rec.Seq, err)
@@ -376,6 +379,67 @@ func (r *run) records(ctx context.Context) error {
 		last := page[len(page)-1]
 		thread, seq = last.ThreadID, last.Seq
 	}
+}
+
+// diaryEntry is what a record takes from its item's diary entry.
+type diaryEntry struct {
+	number, ground string
+	secret         bool
+}
+
+// diaryNumbers gives the page's records the diary number of their item
+// when the diary registered the item (object "item") or an incident
+// opened on it (object "incident"), and the entry's secrecy, for records
+// the archive itself has no number for.
+func (r *run) diaryNumbers(ctx context.Context, page []archive.Record) error {
+	var ids []any
+	seen := map[int64]bool{}
+	for _, rec := range page {
+		if rec.DiaryNumber == "" && rec.ItemID != 0 && !seen[rec.ItemID] {
+			seen[rec.ItemID] = true
+			ids = append(ids, strconv.FormatInt(rec.ItemID, 10))
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	in := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
+	rows, err := r.e.DB.Query(ctx, `SELECT d.object_id, d.number, d.secret, d.secrecy_ground FROM diary_entries d
+		WHERE d.object_type = 'item' AND d.object_id IN (`+in+`)
+		UNION ALL
+		SELECT CAST(i.item_id AS TEXT), d.number, d.secret, d.secrecy_ground FROM diary_entries d
+		JOIN incidents i ON d.object_type = 'incident' AND d.object_id = CAST(i.id AS TEXT)
+		WHERE CAST(i.item_id AS TEXT) IN (`+in+`)`, append(ids, ids...)...)
+	if err != nil {
+		return fmt.Errorf("earchive: diary: %w", err)
+	}
+	defer rows.Close()
+	entries := map[int64]diaryEntry{}
+	for rows.Next() {
+		var id string
+		var e diaryEntry
+		if err := rows.Scan(&id, &e.number, &e.secret, &e.ground); err != nil {
+			return err
+		}
+		n, _ := strconv.ParseInt(id, 10, 64)
+		if _, ok := entries[n]; !ok {
+			entries[n] = e
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for i := range page {
+		e, ok := entries[page[i].ItemID]
+		if !ok || page[i].DiaryNumber != "" || !described(page[i].Kind) {
+			continue
+		}
+		page[i].DiaryNumber = e.number
+		if e.secret && !page[i].Secret {
+			page[i].Secret, page[i].SecrecyGround = true, e.ground
+		}
+	}
+	return nil
 }
 
 // normalised is Tilltal's record as rep1 keeps it: the chain's fields, the

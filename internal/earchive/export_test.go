@@ -107,7 +107,7 @@ func TestExportedPackageValidatesAndListsEveryFile(t *testing.T) {
 		// ERMS: the diary number, directions, the secret sender masked with
 		// the legal ground.
 		erms := readPkg(t, res.Path, "metadata/descriptive/ERMS.xml")
-		for _, want := range []string{"<objectId>" + diaryNumber + "</objectId>", `directionDefinition="incoming"`, `directionDefinition="outgoing"`,
+		for _, want := range []string{"<objectId>" + diaryNumber + "</objectId>", "<objectId>" + hiddenDiary + "</objectId>", "<regulation>OSL 18 kap. 1 §</regulation>", `directionDefinition="incoming"`, `directionDefinition="outgoing"`,
 			"<regulation>" + secretGround + "</regulation>", "<name>Åsa Öberg</name>"} {
 			if !strings.Contains(erms, want) {
 				t.Errorf("ERMS lacks %q", want)

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +34,7 @@ const (
 	secretGround  = "OSL 26 kap. 1 §"
 	diaryNumber   = "KS 2026/0042"
 	quarantineBin = "QUARANTINED-MEDIA-BYTES-0123456789"
+	hiddenDiary   = "KS 2026/0007"
 	pictureBin    = "PNG-PICTURE-BYTES-of-the-library"
 	snapshotHTML  = "<html><body><h1>Ögonblicksbild av Exempelby bibliotek</h1></body></html>"
 	snapshotPDF   = "%PDF-1.4 snapshot of the channel"
@@ -132,6 +134,10 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 		f.snapshot = r.Seq
 		return err
 	})
+	// The troll's hidden comment is registered in the diary (not through
+	// the archive's own registration).
+	sqlExec(t, d, `INSERT INTO diary_entries (number, year, serial, received_at, registered_at, direction, sender, description, secret, secrecy_ground, object_type, object_id)
+		VALUES (?, 2026, 7, ?, ?, 'in', 'Troll', 'Hotfull kommentar', TRUE, 'OSL 18 kap. 1 §', 'item', ?)`, hiddenDiary, t0, t0, strconv.FormatInt(item3, 10))
 	// A snapshot as package snapshot stores it: JSON naming its PDF and
 	// HTML in the blob store.
 	pdfSum, pdfSize, err := blobs.Put(ctx, strings.NewReader(snapshotPDF))
