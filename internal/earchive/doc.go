@@ -25,6 +25,10 @@
 //	                                   read, 500 a part
 //	<id>/schemas/                      every schema the XML files use
 //
+// A record's diary number is the archive's own (set when the diary
+// registers records), else that of the diary entry of its item or of an
+// incident opened on the item, whose secrecy the record then shares.
+//
 // The package id is "uuid-" and a random UUID (the METS OBJID). Culled
 // records and culling records are not exported (what was culled is gone);
 // quarantined media (package incident) is left out entirely.
@@ -35,6 +39,9 @@
 // the fileSec are streamed to scratch files and METS.xml is written last, so
 // memory does not grow with the number of records. The package is written
 // under a temporary name (".<id>.partial" for a folder, ".<id>.zip.partial"
-// for a ZIP) and renamed when complete: a failed export leaves nothing that
-// looks like a package.
+// for a ZIP) and renamed when complete, with scratch files beside it: a
+// failed export leaves nothing behind, least of all something that looks
+// like a package. Jobs runs exports on the job queue (table exports) with
+// their progress; the registrar starts them at /arkiv/export or
+// /api/v1/exports, and tilltal export writes one from the command line.
 package earchive
