@@ -17,6 +17,7 @@ import (
 	"tilltal/internal/archive"
 	"tilltal/internal/channel"
 	"tilltal/internal/db"
+	"tilltal/internal/earchive"
 	"tilltal/internal/inbox"
 	"tilltal/internal/incident"
 	"tilltal/internal/org"
@@ -47,6 +48,8 @@ type API struct {
 	Publish *publish.Service
 	// Archive keeps the public records.
 	Archive *archive.Store
+	// Exports writes e-archive packages as background jobs.
+	Exports *earchive.Jobs
 }
 
 type handler func(w http.ResponseWriter, r *http.Request) error
@@ -102,7 +105,7 @@ func (a *API) Routes() []web.Mount {
 		// Reports, scoped to the person's channels like the report pages.
 		{Pattern: "GET /api/v1/reports", Access: reportReaders, Handler: handler(a.reports)},
 		{Pattern: "GET /api/v1/reports/{name}", Access: reportReaders, Handler: handler(a.report)},
-	}, append(append(a.publishRoutes(), a.incidentRoutes()...), a.releaseRoutes()...)...)
+	}, append(append(append(a.publishRoutes(), a.incidentRoutes()...), a.releaseRoutes()...), a.exportRoutes()...)...)
 }
 
 // writeJSON writes v with a status.

@@ -30,6 +30,10 @@ type Doc struct {
 	pdf *gopdf.GoPdf
 	y   float64
 	err error
+	// family and size are the current font's, for wrap's width cache.
+	family string
+	size   float64
+	widths map[widthKey]int
 }
 
 // glyphs tells which characters the Go fonts can draw; anything else is
@@ -97,6 +101,7 @@ func (d *Doc) font(bold bool, size float64) {
 	if err := d.pdf.SetFont(family, "", size); err != nil && d.err == nil {
 		d.err = err
 	}
+	d.family, d.size = family, size
 }
 
 // lines wraps text to width at the current font.
@@ -107,7 +112,7 @@ func (d *Doc) lines(text string, width float64) []string {
 			out = append(out, "")
 			continue
 		}
-		ls, err := d.pdf.SplitTextWithWordWrap(para, width)
+		ls, err := d.wrap(para, width)
 		if err != nil {
 			if d.err == nil {
 				d.err = err

@@ -25,6 +25,7 @@ func TestArchivePagesInBrowser(t *testing.T) {
 		{"arkiv", "/", `nav a[href="/arkiv"]`, "Arkiv – allmänna handlingar"},
 		{"sökning", "/arkiv?q=simhallen", `main tbody a`, ""},
 		{"gallring", "/arkiv", `main a[href="/arkiv/gallring"]`, "Gallring och bevarande"},
+		{"export", "/arkiv", `main a[href="/arkiv/export"]`, "Export till e-arkivet"},
 	}
 	for _, p := range pages {
 		t.Run(p.name, func(t *testing.T) {
@@ -49,6 +50,30 @@ func TestArchivePagesInBrowser(t *testing.T) {
 		}
 		if browsertest.Count(t, ctx, "#rule-error") == 0 {
 			t.Error("no error shown")
+		}
+		checkPage(t, ctx)
+	})
+	t.Run("export", func(t *testing.T) {
+		// A refused export (no records in the period), then one under
+		// way with its progress bar: both pass the checks.
+		setPeriod := func(from, to string) {
+			browsertest.Eval[bool](t, ctx, `(document.querySelector("#export-from").value = "`+from+`", document.querySelector("#export-to").value = "`+to+`", true)`)
+		}
+		browsertest.Navigate(t, ctx, base+"/arkiv/export")
+		setPeriod("2001-01-01", "2001-12-31")
+		if status := browsertest.ClickNavigate(t, ctx, `form[action="/arkiv/export"] button[type=submit]`); status != http.StatusUnprocessableEntity {
+			t.Fatalf("empty period: status %d", status)
+		}
+		if browsertest.Count(t, ctx, "#export-error") == 0 {
+			t.Error("no error shown")
+		}
+		checkPage(t, ctx)
+		setPeriod("2000-01-01", "2099-12-31")
+		if status := browsertest.ClickNavigate(t, ctx, `form[action="/arkiv/export"] button[type=submit]`); status != http.StatusOK {
+			t.Fatalf("start: status %d", status)
+		}
+		if browsertest.Count(t, ctx, "main progress") == 0 {
+			t.Error("no progress bar")
 		}
 		checkPage(t, ctx)
 	})

@@ -32,6 +32,7 @@ import (
 	"tilltal/internal/db"
 	"tilltal/internal/db/migrations"
 	"tilltal/internal/diary"
+	"tilltal/internal/earchive"
 	"tilltal/internal/escalation"
 	"tilltal/internal/inbox"
 	"tilltal/internal/incident"
@@ -91,6 +92,8 @@ type App struct {
 	Archive *archive.Store
 	// Snapshots are the channels' ögonblicksbilder.
 	Snapshots *snapshot.Service
+	// Exports writes e-archive packages as background jobs.
+	Exports *earchive.Jobs
 }
 
 // Options change how an App is built, for tests.
@@ -150,12 +153,14 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 		_, err := a.Snapshots.TakeTx(ctx, tx, channelID, snapshot.Closing)
 		return err
 	}
+	a.Exports = &earchive.Jobs{Exporter: &earchive.Exporter{DB: d, Blobs: blobs, Now: now}, Dir: filepath.Join(cfg.DataDir, "exports")}
 	workers, periodic := a.workers(o)
 	a.Queue, err = jobs.New(d, log, jobs.Options{Workers: workers, PeriodicJobs: periodic, FetchPollInterval: o.FetchPollInterval})
 	if err != nil {
 		return nil, err
 	}
 	a.Outbox.Queue, a.Outbound.Queue, a.Channels.Queue, a.Publish.Queue, a.Reports.Queue, a.Incidents.Queue = a.Queue, a.Queue, a.Queue, a.Queue, a.Queue, a.Queue
+	a.Exports.Queue = a.Queue
 	a.Credentials.OnConnect = func(ctx context.Context, tx *db.Tx, channelID int64) error {
 		return intake.EnqueueBackfillTx(ctx, tx, a.Queue, channelID)
 	}
@@ -163,7 +168,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	if err != nil {
 		return nil, err
 	}
-	apiSurface := &api.API{DB: d, Org: a.Org, Inbox: a.Inbox, Actions: a.Actions, Channels: a.Channels, ReplyRules: a.Channels.CheckRules, Publish: a.Publish, Reports: a.Reports, Incidents: a.Incidents, Archive: a.Archive}
+	apiSurface := &api.API{DB: d, Org: a.Org, Inbox: a.Inbox, Actions: a.Actions, Channels: a.Channels, ReplyRules: a.Channels.CheckRules, Publish: a.Publish, Reports: a.Reports, Incidents: a.Incidents, Archive: a.Archive, Exports: a.Exports}
 	mounts := append(apiSurface.Routes(),
 		web.Mount{Pattern: "GET /metrics", Access: web.Public, Handler: metricsHandler()},
 		// Meta signs its deliveries; the handler checks the signature
@@ -175,7 +180,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	)
 	a.Web, err = web.New(web.Deps{Config: cfg, DB: d, Org: a.Org, Auth: a.Auth, Outbox: a.Outbox, Inbox: a.Inbox, Escalations: a.Escalations,
 		Actions: a.Actions, Answers: a.Answers, Diary: a.Diary, Intake: a.Intake, Credentials: a.Credentials, Channels: a.Channels, Publish: a.Publish,
-		Reports: a.Reports, Incidents: a.Incidents, Archive: a.Archive, Snapshots: a.Snapshots, OIDC: oidc, Log: log, Now: now, Mount: mounts})
+		Reports: a.Reports, Incidents: a.Incidents, Archive: a.Archive, Snapshots: a.Snapshots, Exports: a.Exports, OIDC: oidc, Log: log, Now: now, Mount: mounts})
 	if err != nil {
 		return nil, err
 	}
@@ -291,6 +296,7 @@ func (a *App) workers(o Options) (*river.Workers, []*river.PeriodicJob) {
 	river.AddWorker(w, &archive.CullWorker{Store: a.Archive})
 	river.AddWorker(w, &archive.AnchorWorker{Store: a.Archive})
 	river.AddWorker(w, &snapshot.DueWorker{Service: a.Snapshots})
+	river.AddWorker(w, &earchive.ExportWorker{Jobs: a.Exports})
 	river.AddWorker(w, &report.RefreshWorker{Store: a.Reports})
 	river.AddWorker(w, &report.RebuildWorker{Store: a.Reports})
 	river.AddWorker(w, &report.DigestWorker{Store: a.Reports})

@@ -70,6 +70,8 @@ type archiveData struct {
 	Departments []org.Department
 	Next        string
 	Searched    bool
+	// CanExport shows the way to the e-archive export (the registrar's).
+	CanExport bool
 }
 
 func (s *Server) archivePage(w http.ResponseWriter, r *http.Request) error {
@@ -95,7 +97,7 @@ func (s *Server) archivePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := archiveData{Form: form, Kinds: archive.Kinds, Channels: channels, Departments: deps, Searched: len(q) > 0}
+	d := archiveData{Form: form, Kinds: archive.Kinds, Channels: channels, Departments: deps, Searched: len(q) > 0, CanExport: registrar.Allows(p)}
 	for _, rec := range recs {
 		d.Records = append(d.Records, viewRecord(p, rec, names))
 	}

@@ -25,6 +25,7 @@ import (
 	"tilltal/internal/credential"
 	"tilltal/internal/db"
 	"tilltal/internal/diary"
+	"tilltal/internal/earchive"
 	"tilltal/internal/escalation"
 	"tilltal/internal/inbox"
 	"tilltal/internal/incident"
@@ -74,6 +75,8 @@ type Deps struct {
 	Archive *archive.Store
 	// Snapshots are the channels' ögonblicksbilder.
 	Snapshots *snapshot.Service
+	// Exports writes e-archive packages as background jobs.
+	Exports *earchive.Jobs
 	// OIDC is nil when OpenID Connect sign-in is not configured.
 	OIDC OIDCFlow
 	Log  *slog.Logger

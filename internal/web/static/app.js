@@ -118,3 +118,19 @@ document.addEventListener("DOMContentLoaded", function () {
     }, 600);
   });
 });
+
+// E-archive exports: while one runs, refresh the list every few seconds
+// (without JavaScript the page has a reload link).
+document.addEventListener("DOMContentLoaded", function () {
+  var list = document.getElementById("export-list");
+  if (!list || !list.getAttribute("data-poll") || !window.fetch) { return; }
+  var every = parseInt(list.getAttribute("data-poll"), 10) || 3000;
+  var timer = setInterval(function () {
+    fetch(location.pathname, { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
+      var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("export-list");
+      if (!fresh) { return; }
+      list.innerHTML = fresh.innerHTML;
+      if (!fresh.getAttribute("data-poll")) { clearInterval(timer); list.removeAttribute("data-poll"); }
+    });
+  }, every);
+});
