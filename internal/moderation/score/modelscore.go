@@ -66,10 +66,10 @@ func mustLoadModel() *Model {
 // the model flags alone from a lower probability, chosen on the trainer's
 // cross-validation of the whole classifier (data/model-report.txt, never
 // the evaluation split). With the model of November 2026, p ≥ 0.6 gives
-// threat precision 0.94 and recall 0.98 there, with 23 of 812 harmless
-// texts flagged; 0.55 adds 0.01 recall for 4 more harmless texts flagged
-// and flags calls to others (uppvigling) as threats too, while 0.65 and
-// above lose recall.
+// threat precision 0.94 and recall 0.98 there, with 31 of 837 harmless
+// texts flagged; 0.55 adds no recall and flags 5 more harmless texts (and
+// calls to others, uppvigling, as threats too), while 0.65 and above lose
+// recall.
 // The offensive head, trained on thousands of comments, adds to
 // harassment.
 var modelFlagAt = [NumCategories]float64{

@@ -43,7 +43,7 @@ func main() {
 	rulesFile := flag.String("rules", "data/rules.txt", "rules file with examples")
 	out := flag.String("out", "data/model.bin.gz", "weights file to write")
 	report := flag.String("report", "data/model-report.txt", "report to write")
-	tuning := flag.String("tuning", "testdata/tuning.jsonl,testdata/tuning2.jsonl,testdata/dev.jsonl,testdata/dev2.jsonl", "labelled tuning splits, comma-separated (never the evaluation split)")
+	tuning := flag.String("tuning", "testdata/tuning.jsonl,testdata/tuning2.jsonl,testdata/dev.jsonl,testdata/dev2.jsonl,testdata/dev3.jsonl", "labelled tuning splits, comma-separated (never the evaluation split)")
 	flag.Parse()
 	if err := run(*dataDir, *rulesFile, strings.Split(*tuning, ","), *out, *report); err != nil {
 		log.Fatal(err)
