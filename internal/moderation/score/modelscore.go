@@ -65,13 +65,11 @@ func mustLoadModel() *Model {
 // missed threat costs more than a false alarm in a review queue, so there
 // the model flags alone from a lower probability, chosen on the trainer's
 // cross-validation of the whole classifier (data/model-report.txt, never
-// the evaluation split). With the model of November 2026, p ≥ 0.6 gives
-// threat precision 0.95 and recall 0.97 there, with 28 of 837 harmless
-// texts flagged. 0.55 adds 0.01 recall for 8 more harmless texts flagged
-// (and flags calls to others, uppvigling, as threats too); 0.65 and 0.7
-// keep that recall with fewer false alarms, but the rules were written
-// with these texts in view, so the table under-rates what the model adds
-// on wording the rules do not know, and the lower point is kept.
+// the evaluation split): the point of highest recall, and of those the
+// fewest false alarms. With the model of November 2026, p ≥ 0.6 gives
+// threat precision 0.95 and recall 0.98 there, with 32 of 837 harmless
+// texts flagged; 0.55 adds no recall and flags 8 more harmless texts (and
+// calls to others, uppvigling, as threats too); 0.65 and above lose recall.
 // The offensive head, trained on thousands of comments, adds to
 // harassment.
 var modelFlagAt = [NumCategories]float64{
