@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"tilltal/internal/moderation/token"
+	"tilltal/internal/swedish"
 )
 
 // wordAtom returns the atom for a word element: forms separated by "|",
@@ -133,6 +135,9 @@ func (c *compiler) finish() (*ruleSet, error) {
 		for _, f := range forms {
 			rs.addForm(f, int32(id))
 		}
+		for _, f := range plainForms(forms) {
+			rs.addForm(f, int32(id))
+		}
 	}
 	rs.byFirst = make([][]int32, len(c.atoms))
 	for i := range rs.flats {
@@ -146,6 +151,38 @@ func (c *compiler) finish() (*ruleSet, error) {
 		}
 	}
 	return rs, nil
+}
+
+// plainForms returns the forms of an atom as written without å, ä and ö
+// ("doda", "morda", "javla"), as on a keyboard without them or to slip
+// past a filter, where that spelling is not a Swedish word of its own:
+// words of fewer than four letters ("sa", "har", "bor", "var") and the
+// stop words are left alone, as are the longer words in plainClash. Web
+// hosts and specials are never respelt.
+func plainForms(forms []form) []form {
+	var out []form
+	for _, f := range forms {
+		if f.mode == special || strings.Contains(f.text, ".") {
+			continue
+		}
+		p := form{f.mode, plainReplacer.Replace(f.text)}
+		if p.text == f.text || utf8.RuneCountInString(p.text) < 4 || swedish.IsStopWord(p.text) || plainClash[p.text] ||
+			slices.Contains(forms, p) || slices.Contains(out, p) {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+var plainReplacer = strings.NewReplacer("å", "a", "ä", "a", "ö", "o")
+
+// plainClash are words that a form without å, ä and ö would turn into:
+// "våra" is not "vara", "bränn" is not "brann", "sätt" is not "satt".
+var plainClash = map[string]bool{
+	"vara": true, "bara": true, "tank": true, "tanka": true, "mata": true, "mota": true, "fatt": true, "ratt": true,
+	"latt": true, "brann": true, "slapp": true, "hall": true, "halla": true, "saga": true, "tala": true, "hora": true,
+	"vart": true, "kort": true, "satt": true, "satta": true, "lara": true, "fora": true, "rosta": true, "rora": true,
 }
 
 // atomHasNegator reports whether an atom spells out a negation word.

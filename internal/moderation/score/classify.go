@@ -55,9 +55,14 @@ func Threshold(c Category) float64 { return threshold }
 
 // Classify scores a text in every category, and gives its sentiment and
 // whether it asks a question. It is safe for concurrent use.
-func Classify(text string) Result {
+func Classify(text string) Result { return ClassifyWith(theModel, text) }
+
+// ClassifyWith is Classify with another statistical model than the
+// embedded one: the trainer measures the whole classifier with models
+// trained without the texts it measures on.
+func ClassifyWith(m *Model, text string) Result {
 	toks := token.Split(text)
-	ev := evidence{text: text}
+	ev := evidence{text: text, mdl: m}
 	ev.rules(toks)
 	probs := ev.model(toks)
 	ev.personalData()
@@ -92,6 +97,7 @@ func Classify(text string) Result {
 // evidence gathers the scores and reasons of one text.
 type evidence struct {
 	text    string
+	mdl     *Model
 	score   [NumCategories]float64
 	reasons [NumCategories][]Reason
 	// damp is, per category whose rule matches were all negated or

@@ -156,10 +156,12 @@ func TestQuestion(t *testing.T) {
 
 // TestEvaluationSplit guards the quality measured on the shipped
 // evaluation split against regressions. The target is a recall of
-// 0.9 for threats and hate at the flag threshold; the split's first (and
-// only) measurement gave 0.85 for threats and 0.99 for hate (see
-// testdata/eval-first-measurement.txt), so the guard for threats sits at
-// 0.85 until a better classifier is measured on a new split.
+// at least 0.9 for threats and hate at the flag threshold. The split's
+// first measurement gave 0.85 for threats (testdata/eval-first-measurement.txt);
+// the classifier was then improved on fresh dev splits and the training
+// data only, and measures 0.90 for threats (precision 0.90) and 0.99 for
+// hate (precision 1.00): see testdata/dev-measurements.txt. A threat that
+// is no longer caught fails this test.
 func TestEvaluationSplit(t *testing.T) {
 	t.Parallel()
 	rep, err := Evaluate(EvaluationSet())
@@ -181,12 +183,16 @@ func TestEvaluationSplit(t *testing.T) {
 			t.Errorf("%s: recall %.2f", cat, r)
 		}
 	}
-	for c, floor := range map[Category]float64{Threat: 0.85, Hate: 0.9} {
-		if r := rep.Categories[c].Recall(); r < floor {
-			t.Errorf("%s: recall %.2f, below %.2f", c, r, floor)
+	// The target, and the precision reached less a margin of 0.05.
+	for c, floor := range map[Category]struct{ recall, precision float64 }{Threat: {0.9, 0.85}, Hate: {0.9, 0.95}} {
+		if r := rep.Categories[c].Recall(); r < floor.recall {
+			t.Errorf("%s: recall %.2f, below %.2f", c, r, floor.recall)
+		}
+		if p := rep.Categories[c].Precision(); p < floor.precision {
+			t.Errorf("%s: precision %.2f, below %.2f", c, p, floor.precision)
 		}
 	}
-	if rep.Harmless < 200 || float64(rep.FalseAlarm)/float64(rep.Harmless) > 0.1 {
+	if rep.Harmless < 200 || float64(rep.FalseAlarm)/float64(rep.Harmless) > 0.05 {
 		t.Errorf("%d of %d harmless texts flagged", rep.FalseAlarm, rep.Harmless)
 	}
 }

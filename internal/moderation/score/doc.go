@@ -27,7 +27,8 @@
 //
 // Text built to slip past filters (look-alike letters, leetspeak, spaced or
 // stretched letters, emoji between letters) is normalised by
-// internal/moderation/token before any of this.
+// internal/moderation/token before any of this, and the rules also match
+// words written without å, ä and ö ("jag ska morda dig").
 //
 // Sources of the embedded data are in data/SOURCES.md.
 package score

@@ -41,12 +41,12 @@ func TestModelIsFresh(t *testing.T) {
 // category, and the offensive and question heads.
 func TestModelHeads(t *testing.T) {
 	t.Parallel()
-	for c, h := range modelHeads.category {
+	for c, h := range theModel.heads.category {
 		if h < 0 {
 			t.Errorf("no model head for %s", Category(c))
 		}
 	}
-	if modelHeads.offensive < 0 || modelHeads.question < 0 {
+	if theModel.heads.offensive < 0 || theModel.heads.question < 0 {
 		t.Error("no offensive or question head")
 	}
 }

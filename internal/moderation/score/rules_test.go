@@ -1,6 +1,7 @@
 package score
 
 import (
+	"slices"
 	"testing"
 
 	"tilltal/internal/moderation/token"
@@ -37,4 +38,36 @@ func fullHit(rs *ruleSet, rule int32, text string) bool {
 		}
 	}
 	return false
+}
+
+// TestPlainSpelling checks that the rules match words written without å,
+// ä and ö ("jag ska morda dig"), and that a respelling that is a word of
+// its own ("våra" as "vara", "bränn" as "brann") or too short to tell
+// ("dö" as "do") is not made.
+func TestPlainSpelling(t *testing.T) {
+	t.Parallel()
+	rule := func(id string) int32 {
+		for i, r := range theRules.rules {
+			if r.id == id {
+				return int32(i)
+			}
+		}
+		t.Fatalf("no rule %s", id)
+		return -1
+	}
+	for text, id := range map[string]string{
+		"jag ska morda dig":             "threat.kill",
+		"jag ska skara halsen av dig":   "threat.kill",
+		"vi ska branna ner kommunhuset": "threat.hurt",
+		"du kommer att angra dig":       "threat.regret",
+	} {
+		if !fullHit(theRules, rule(id), text) {
+			t.Errorf("%q: %s does not match", text, id)
+		}
+	}
+	got := plainForms([]form{{exact, "döda"}, {exact, "våra"}, {exact, "bränn"}, {exact, "dö"}, {prefix, "mörd"}, {exact, "doda"}, {special, "#emoji"}})
+	want := []form{{prefix, "mord"}}
+	if !slices.Equal(got, want) {
+		t.Errorf("plainForms = %v, want %v", got, want)
+	}
 }

@@ -71,7 +71,7 @@ func load(dir, rulesFile string, tuning []string) ([]text, error) {
 		}
 		all = append(all, ts...)
 	}
-	for _, f := range []func(string) ([]text, error){loadOwn, loadAbsabank, loadDKHate, loadSweFAQ} {
+	for _, f := range []func(string) ([]text, error){loadOwn, loadFrames, loadAbsabank, loadDKHate, loadSweFAQ} {
 		ts, err := f(dir)
 		if err != nil {
 			return nil, err
@@ -151,6 +151,73 @@ func loadLabelled(path, source string) ([]text, error) {
 		return nil
 	})
 	return out, err
+}
+
+// framesWeight is what one sentence of frames.txt counts: there are
+// hundreds, built from a few dozen lines, and they must not outweigh the
+// comments labelled one by one.
+const framesWeight = 0.4
+
+// loadFrames reads frames.txt: harmless sentences on the frames threats
+// use ("du kommer att …", "jag ska se till att du …"), every frame with
+// every completion of its form, so that the model learns that the frame
+// says nothing and the words after it do. They are harmless in every
+// category and not offensive.
+func loadFrames(dir string) ([]text, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "frames.txt"))
+	if err != nil {
+		return nil, err
+	}
+	frames, fills := map[string][]string{}, map[string][]string{}
+	var whole []string
+	for n, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		key, val, ok := strings.Cut(line, ":")
+		val = strings.TrimSpace(val)
+		switch {
+		case !ok || val == "":
+			return nil, fmt.Errorf("frames.txt:%d: expected KEY: TEXT", n+1)
+		case key == "text":
+			whole = append(whole, val)
+		case strings.HasPrefix(key, "frame "):
+			if !strings.Contains(val, "{}") {
+				return nil, fmt.Errorf("frames.txt:%d: a frame needs {}", n+1)
+			}
+			form := strings.TrimPrefix(key, "frame ")
+			frames[form] = append(frames[form], val)
+		default:
+			fills[key] = append(fills[key], val)
+		}
+	}
+	var out []text
+	add := func(s string) {
+		t := newText(s, "frames", framesWeight)
+		t.setCategories(nil)
+		t.target[offensive] = 0
+		out = append(out, t)
+	}
+	forms := make([]string, 0, len(frames))
+	for form := range frames {
+		forms = append(forms, form)
+	}
+	sort.Strings(forms) // the same order every run
+	for _, form := range forms {
+		if len(fills[form]) == 0 {
+			return nil, fmt.Errorf("frames.txt: no completions for frames of form %q", form)
+		}
+		for _, f := range frames[form] {
+			for _, c := range fills[form] {
+				add(strings.Replace(f, "{}", c, 1))
+			}
+		}
+	}
+	for _, s := range whole {
+		add(s)
+	}
+	return out, nil
 }
 
 // loadAbsabank: paragraphs about immigration scored 1 (very negative) to 5.

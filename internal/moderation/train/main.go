@@ -9,6 +9,8 @@
 //   - the tuning splits of internal/moderation/score/testdata, written for
 //     Tilltal too (the evaluation split is never trained on);
 //   - the example and counter sentences of the rules file;
+//   - frames.txt: harmless sentences built on the frames threats use
+//     ("du kommer att …"), so that the frame alone does not make a threat;
 //   - ABSAbank-Imm (Swedish, sentiment towards immigration): very hostile
 //     paragraphs teach the "offensive" head, neutral and positive ones are
 //     negatives for every category;
@@ -17,7 +19,12 @@
 //     "question" head, answers being statements.
 //
 // Before training on everything it trains on 90% and reports how each head
-// does on the other 10%, to data/../score/data/model-report.txt.
+// does on the other 10%, then cross-validates the whole classifier (the
+// rules and a model trained without the texts measured) on the
+// hand-labelled comments, to data/../score/data/model-report.txt. The
+// operating points of the model in internal/moderation/score are chosen
+// from that table. Training is deterministic (a fixed seed and a
+// hash-based split): the same inputs give the same weights file.
 package main
 
 import (
@@ -36,7 +43,7 @@ func main() {
 	rulesFile := flag.String("rules", "data/rules.txt", "rules file with examples")
 	out := flag.String("out", "data/model.bin.gz", "weights file to write")
 	report := flag.String("report", "data/model-report.txt", "report to write")
-	tuning := flag.String("tuning", "testdata/tuning.jsonl,testdata/tuning2.jsonl,testdata/dev.jsonl", "labelled tuning splits, comma-separated (never the evaluation split)")
+	tuning := flag.String("tuning", "testdata/tuning.jsonl,testdata/tuning2.jsonl,testdata/dev.jsonl,testdata/dev2.jsonl,testdata/dev3.jsonl", "labelled tuning splits, comma-separated (never the evaluation split)")
 	flag.Parse()
 	if err := run(*dataDir, *rulesFile, strings.Split(*tuning, ","), *out, *report); err != nil {
 		log.Fatal(err)
@@ -69,6 +76,9 @@ func run(dataDir, rulesFile string, tuning []string, out, reportFile string) err
 		return err
 	}
 	evaluate(rep, m, test)
+	if err := crossValidate(rep, texts); err != nil {
+		return err
+	}
 	m, err = fit(texts)
 	if err != nil {
 		return err
@@ -89,7 +99,7 @@ func run(dataDir, rulesFile string, tuning []string, out, reportFile string) err
 // file and did not run go generate).
 func writeInputs(w io.Writer, dataDir, rulesFile string, tuning []string) error {
 	files := append([]string{rulesFile}, tuning...)
-	for _, f := range []string{"own.jsonl", "absabank-imm.jsonl.gz", "dkhate-da.jsonl.gz", "swefaq.jsonl.gz"} {
+	for _, f := range []string{"own.jsonl", "frames.txt", "absabank-imm.jsonl.gz", "dkhate-da.jsonl.gz", "swefaq.jsonl.gz"} {
 		files = append(files, filepath.ToSlash(filepath.Join(dataDir, f)))
 	}
 	fmt.Fprintf(w, "\nInputs:\n\n")
