@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -38,10 +39,13 @@ type Job struct {
 	Done       int
 	ResultPath string
 	ResultSize int64
-	Error      string
-	CreatedAt  time.Time
-	CreatedBy  int64
-	FinishedAt *time.Time
+	// ResultSHA256 names the finished package in the blob store; empty for
+	// a package kept as a file at ResultPath.
+	ResultSHA256 string
+	Error        string
+	CreatedAt    time.Time
+	CreatedBy    int64
+	FinishedAt   *time.Time
 }
 
 // Percent is how far the export has come.
@@ -108,13 +112,13 @@ func (s *Jobs) Start(ctx context.Context, sel Selection, userID int64) (Job, err
 	return j, err
 }
 
-const jobColumns = `id, package_id, period_from, period_to, channel_id, seqs, as_zip, status, total, done, result_path, result_size, error, created_at, COALESCE(created_by, 0), finished_at`
+const jobColumns = `id, package_id, period_from, period_to, channel_id, seqs, as_zip, status, total, done, result_path, result_size, result_sha256, error, created_at, COALESCE(created_by, 0), finished_at`
 
 func scanJob(row interface{ Scan(...any) error }) (Job, error) {
 	var j Job
 	var from, to, finished sql.NullTime
 	var seqs string
-	err := row.Scan(&j.ID, &j.PackageID, &from, &to, &j.Selection.ChannelID, &seqs, &j.Zip, &j.Status, &j.Total, &j.Done, &j.ResultPath, &j.ResultSize,
+	err := row.Scan(&j.ID, &j.PackageID, &from, &to, &j.Selection.ChannelID, &seqs, &j.Zip, &j.Status, &j.Total, &j.Done, &j.ResultPath, &j.ResultSize, &j.ResultSHA256,
 		&j.Error, &j.CreatedAt, &j.CreatedBy, &finished)
 	if from.Valid {
 		j.Selection.From = from.Time.UTC()
@@ -202,19 +206,61 @@ func (s *Jobs) Run(ctx context.Context, id int64) error {
 	if err != nil {
 		return s.fail(ctx, j, err)
 	}
-	var size int64
-	if fi, err := os.Stat(out.Path); err == nil {
-		size = fi.Size()
+	sum, size, err := s.keep(ctx, out.Path)
+	if err != nil {
+		return s.fail(ctx, j, err)
 	}
 	return d.InTx(ctx, func(tx *db.Tx) error {
 		now := s.Exporter.now()
-		if _, err := tx.Exec(ctx, "UPDATE exports SET status = ?, done = ?, total = ?, result_path = ?, result_size = ?, finished_at = ? WHERE id = ?",
-			StatusDone, out.Records, out.Records, out.Path, size, now, id); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE exports SET status = ?, done = ?, total = ?, result_path = ?, result_size = ?, result_sha256 = ?, finished_at = ? WHERE id = ?",
+			StatusDone, out.Records, out.Records, out.Path, size, sum, now, id); err != nil {
 			return err
 		}
 		return audit.Record(audit.WithActor(ctx, audit.System("earchive")), tx, now, audit.Entry{Action: "earchive.export_done", ObjectType: "export",
 			ObjectID: audit.ID(id), Summary: fmt.Sprintf("Export till e-arkivet klar: %d handlingar, %d filer", out.Records, out.Files)})
 	})
+}
+
+// keep moves a finished package into the blob store, so that whichever
+// instance answers the download finds it; without a blob store it stays a
+// file. It returns the package's hash ("" for a file) and size.
+func (s *Jobs) keep(ctx context.Context, path string) (string, int64, error) {
+	if s.Exporter.Blobs == nil {
+		fi, err := os.Stat(path)
+		if err != nil {
+			return "", 0, err
+		}
+		return "", fi.Size(), nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	sum, size, err := s.Exporter.Blobs.Put(ctx, f)
+	if err != nil {
+		return "", 0, fmt.Errorf("earchive: store the package: %w", err)
+	}
+	os.Remove(path)
+	return sum, size, nil
+}
+
+// Open returns a finished export's package for download.
+func (s *Jobs) Open(ctx context.Context, j Job) (io.ReadCloser, error) {
+	if j.Status != StatusDone {
+		return nil, apperr.Conflictf("Exporten är inte klar")
+	}
+	var r io.ReadCloser
+	var err error
+	if j.ResultSHA256 != "" && s.Exporter.Blobs != nil {
+		r, err = s.Exporter.Blobs.Open(ctx, j.ResultSHA256)
+	} else {
+		r, err = os.Open(j.ResultPath)
+	}
+	if err != nil {
+		return nil, apperr.NotFoundf("Exportens fil finns inte längre")
+	}
+	return r, nil
 }
 
 // fail marks the export failed with its reason; the exporter has removed

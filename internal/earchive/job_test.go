@@ -64,10 +64,30 @@ func TestExportJobRunsToADownloadableZip(t *testing.T) {
 		if j.Status != earchive.StatusDone || j.Done != j.Total || j.Percent() != 100 || j.FinishedAt == nil || j.FileName() != j.PackageID+".zip" {
 			t.Fatalf("finished %+v", j)
 		}
-		if fi, err := os.Stat(j.ResultPath); err != nil || fi.Size() != j.ResultSize {
-			t.Fatalf("result %s: %v", j.ResultPath, err)
+		// The package is in the blob store, where every instance finds it,
+		// and no longer on this instance's disk.
+		if ok, err := f.blobs.Has(ctx, j.ResultSHA256); err != nil || !ok {
+			t.Fatalf("the package %q is not in the blob store: %v", j.ResultSHA256, err)
 		}
-		validatePackage(t, unzip(t, j.ResultPath))
+		if _, err := os.Stat(j.ResultPath); !os.IsNotExist(err) {
+			t.Fatalf("the package is still a local file: %v", err)
+		}
+		rc, err := js.Open(ctx, j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zipPath := filepath.Join(t.TempDir(), j.FileName())
+		out, err := os.Create(zipPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := io.Copy(out, rc)
+		rc.Close()
+		out.Close()
+		if err != nil || n != j.ResultSize {
+			t.Fatalf("read %d of %d bytes: %v", n, j.ResultSize, err)
+		}
+		validatePackage(t, unzip(t, zipPath))
 		// Running it again (River handing it out twice) changes nothing.
 		if err := js.Run(ctx, j.ID); err != nil {
 			t.Fatal(err)
