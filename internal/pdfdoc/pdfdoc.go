@@ -5,6 +5,7 @@ package pdfdoc
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -22,6 +23,7 @@ const (
 	pageBottom = 790.0
 	pageLeft   = 56.0
 	pageWidth  = 483.0
+	pageFooter = 812.0
 )
 
 // Doc writes a simple flowing document: headings, paragraphs, fields and
@@ -34,6 +36,8 @@ type Doc struct {
 	family string
 	size   float64
 	widths map[widthKey]int
+	// pages counts the pages begun, for their footers.
+	pages int
 }
 
 // glyphs tells which characters the Go fonts can draw; anything else is
@@ -87,17 +91,37 @@ func New(title, author string) (*Doc, error) {
 	return d, nil
 }
 
-// NewPage starts a new page at its top margin.
+// NewPage starts a new page at its top margin, numbered in its footer so
+// that a printed document shows if a page is missing.
 func (d *Doc) NewPage() {
 	d.pdf.AddPage()
+	d.pages++
+	// A page may break in the middle of a field or a box: the font in use
+	// comes back after the footer.
+	family, size := d.family, d.size
+	d.setFont("go", 8)
+	d.pdf.SetXY(pageLeft, pageFooter)
+	if err := d.pdf.Cell(nil, "Sida "+strconv.Itoa(d.pages)); err != nil && d.err == nil {
+		d.err = err
+	}
+	if family != "" {
+		d.setFont(family, size)
+	}
 	d.y = pageTop
 }
+
+// Pages is the number of pages so far.
+func (d *Doc) Pages() int { return d.pages }
 
 func (d *Doc) font(bold bool, size float64) {
 	family := "go"
 	if bold {
 		family = "go-bold"
 	}
+	d.setFont(family, size)
+}
+
+func (d *Doc) setFont(family string, size float64) {
 	if err := d.pdf.SetFont(family, "", size); err != nil && d.err == nil {
 		d.err = err
 	}
@@ -158,9 +182,7 @@ func (d *Doc) Write(text string, bold bool, size float64) {
 func (d *Doc) Hashed(label, value, sum string) {
 	d.need(13.5 + 12)
 	d.Field(label, value)
-	if err := d.pdf.SetFont("go-mono", "", 8); err != nil && d.err == nil {
-		d.err = err
-	}
+	d.setFont("go-mono", 8)
 	d.text(pageLeft+150, sum)
 	d.y += 12
 }
