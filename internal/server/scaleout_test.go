@@ -242,4 +242,12 @@ func sharedAttachment(t *testing.T, a, b *e2e, bucket *blobtest.S3Server, dir st
 	if local, _ := filepath.Glob(filepath.Join(dir, "*", "blobs")); len(local) != 0 {
 		t.Fatalf("an instance kept blobs on its own disk: %v", local)
 	}
+	// Changed in the bucket, the photo is no longer what was archived: it
+	// is not handed out, not even in part.
+	forged := bytes.Repeat([]byte("X"), len(picture))
+	bucket.Overwrite(t, blobtest.Key("exempelby/blobs", hash), forged)
+	st, body := b.get(b.login("registrator@exempelby.se"), fmt.Sprintf("/arkiv/%d/bilagor/0", seq))
+	if st != http.StatusInternalServerError || strings.Contains(body, "XXXX") {
+		t.Fatalf("a changed attachment was served: %d, %d bytes", st, len(body))
+	}
 }

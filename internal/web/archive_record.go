@@ -1,10 +1,13 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"unicode/utf8"
 
@@ -121,13 +124,55 @@ func (s *Server) archiveAttachment(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	defer f.Close()
+	// A record is evidence: what is sent must be what was archived. The
+	// store checks the hash only at the end of the content, so the content
+	// is read whole (or spooled to a temporary file) before any is sent.
+	verified, err := readVerified(f, atts[pos].Size)
+	if errors.Is(err, blob.ErrCorrupt) {
+		s.Log.Error("archive: an attachment's content does not match its hash", "seq", seq, "pos", pos, "sha256", atts[pos].BlobSHA256)
+		return fmt.Errorf("archive attachment %d/%d not sent: %w", seq, pos, err)
+	}
+	if err != nil {
+		return err
+	}
+	defer verified.Close()
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Disposition", `attachment; filename="bilaga-`+strconv.FormatInt(seq, 10)+"-"+strconv.Itoa(pos)+`"`)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Content-Security-Policy", "sandbox")
 	w.Header().Set("Content-Length", strconv.FormatInt(atts[pos].Size, 10))
-	_, err = io.Copy(w, f)
+	_, err = io.Copy(w, verified)
 	return err
+}
+
+// inMemoryLimit is the largest attachment checked in memory; larger ones
+// are spooled to a temporary file while their hash is checked.
+const inMemoryLimit = 32 << 20
+
+// readVerified reads r, a blob store reader that checks the content's hash
+// at its end, to the end and returns the checked content.
+func readVerified(r io.Reader, size int64) (io.ReadCloser, error) {
+	if size <= inMemoryLimit {
+		b, err := io.ReadAll(r)
+		if err != nil {
+			return nil, err
+		}
+		return io.NopCloser(bytes.NewReader(b)), nil
+	}
+	tmp, err := os.CreateTemp("", "tilltal-attachment-*")
+	if err != nil {
+		return nil, err
+	}
+	os.Remove(tmp.Name()) // gone when closed
+	if _, err := io.Copy(tmp, r); err != nil {
+		tmp.Close()
+		return nil, err
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		tmp.Close()
+		return nil, err
+	}
+	return tmp, nil
 }
 
 // archiveClass is the registrar's decision on an item's class.
