@@ -75,6 +75,9 @@ func TestSecretsNeverInLogs(t *testing.T) {
 	if st := e.deliver(photo, meta.Sign(appSecret, photo)); st != http.StatusOK {
 		t.Fatalf("photo delivery: %d", st)
 	}
+	if err := e.app.Intake.WaitProcessed(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if n, failed, err := e.app.Archive.FetchDue(ctx, 10); err != nil || n != 0 || failed != 1 {
 		t.Fatalf("fetch into an unreachable bucket: %d fetched, %d failed, %v", n, failed, err)
 	}

@@ -132,6 +132,13 @@ func (f *faultServer) checkStoredOnce(comments int) {
 	f.t.Helper()
 	ctx := context.Background()
 	d := f.app.DB
+	// Acknowledged means stored; the archive records come when the
+	// delivery is processed, after the answer.
+	wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if err := f.app.Intake.WaitProcessed(wctx); err != nil {
+		f.t.Fatalf("acknowledged deliveries were not processed: %v", err)
+	}
 	for _, seq := range f.acked {
 		for i := range comments {
 			id := fmt.Sprintf("lt_%d_%d", seq, i)
