@@ -333,7 +333,9 @@ func reloadUntil(t *testing.T, tab context.Context, url, what string, cond func(
 // searchWord is the longest word of text, for a search that finds it.
 func searchWord(text string) string {
 	best := ""
-	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || strings.ContainsRune("åäöÅÄÖé", r)) }) {
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || strings.ContainsRune("åäöÅÄÖé", r))
+	}) {
 		if len([]rune(w)) > len([]rune(best)) {
 			best = w
 		}
