@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+
+	"github.com/chromedp/chromedp"
 
 	"tilltal/internal/browsertest"
 	"tilltal/internal/demo"
@@ -19,8 +22,7 @@ import (
 // simulated Facebook page with jobs running) and one browser: each role in
 // a tab of its own, in parallel. Every page on the way passes axe-core's
 // WCAG 2.1 A/AA rules, the structural HTML checks and reflow at 320 px,
-// and each journey asserts what the person sees at its end. The editor's
-// journey (answering an item) is TestBrowserEditorAnswers.
+// and each journey asserts what the person sees at its end.
 func TestBrowserJourneys(t *testing.T) {
 	t.Parallel()
 	b := browsertest.New(t)
@@ -28,12 +30,12 @@ func TestBrowserJourneys(t *testing.T) {
 	var items []inbox.Item
 	waitFor(t, "the back-fill", func() bool {
 		items, _ = e.app.Inbox.List(context.Background(), inbox.Filter{ChannelID: ch, OpenOnly: true})
-		return len(items) >= 3
+		return len(items) >= 4
 	})
 	// Each journey works on an item of its own, so that they can run side
 	// by side: the registrar registers one, legal opens a case on another,
-	// the department is asked about a third.
-	registered, reported, asked := items[0], items[1], items[2]
+	// the department is asked about a third, the editor answers a fourth.
+	registered, reported, asked, answered := items[0], items[1], items[2], items[3]
 	ctx := context.Background()
 	sbfQuestion := "Gäller bygglovet för bryggan fortfarande?"
 	if _, err := e.app.Escalations.Create(ctx, asked.ID, e.department("SBF").ID, sbfQuestion, time.Time{}); err != nil {
@@ -44,6 +46,11 @@ func TestBrowserJourneys(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := e.srv.URL
+
+	t.Run("redaktör svarar", func(t *testing.T) {
+		t.Parallel()
+		editorAnswers(t, b, base, answered)
+	})
 
 	t.Run("kommunikatör lägger till ett pass i jourschemat", func(t *testing.T) {
 		t.Parallel()
@@ -158,6 +165,10 @@ func TestBrowserJourneys(t *testing.T) {
 		part, _ := browsertest.Attribute(t, tab, `table:has(#vault-caption) tbody a`, "href")
 		if part == "" {
 			t.Fatal("the vault lists no evidence")
+		}
+		// Evidence downloads (as an attachment); legal gets it.
+		if status := fetchStatus(t, tab, part); status != http.StatusOK {
+			t.Errorf("legal fetches %s with status %d", part, status)
 		}
 		browsertest.Fill(t, tab, "#k-number", "K123456-26")
 		if status := browsertest.ClickNavigate(t, tab, `form[action$="/polisanmalan"] button[type=submit]`); status != http.StatusOK {
@@ -333,12 +344,21 @@ func reloadUntil(t *testing.T, tab context.Context, url, what string, cond func(
 // searchWord is the longest word of text, for a search that finds it.
 func searchWord(text string) string {
 	best := ""
-	for _, w := range strings.FieldsFunc(text, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || strings.ContainsRune("åäöÅÄÖé", r))
-	}) {
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) }) {
 		if len([]rune(w)) > len([]rune(best)) {
 			best = w
 		}
 	}
 	return best
+}
+
+// fetchStatus requests path from the page, with its cookies, and returns
+// the status: for downloads, which do not load as a page.
+func fetchStatus(t *testing.T, tab context.Context, path string) int {
+	t.Helper()
+	status, err := chromedp.Run(tab, chromedp.Evaluate[int](fmt.Sprintf(`fetch(%q).then(r => r.status)`, path), chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("fetch %s: %v", path, err)
+	}
+	return status
 }
