@@ -23,7 +23,7 @@ func FuzzAPIAnswers(f *testing.F) {
 	f.Add([]byte("\x07Retry-After: 60\n\n"+`{"status":429,"serviceErrorCode":101,"message":"throttled"}`), `{"v":1,"posts":{"urn:li:share:1":{"m":1,"s":1,"ids":["x"]}}}`)
 	f.Add([]byte("\x04\n\n"+`{"status":401,"serviceErrorCode":65600,"message":"Invalid access token"}`), `{"v":2}`)
 	f.Add([]byte(`{"active":true,"status":"active","expires_at":1900000000,"scope":"r_organization_social,w_organization_social"}`+"\x00"+`{"access_token":"new","expires_in":5184000,"refresh_token":"r2","refresh_token_expires_in":31536000}`), "")
-	f.Add([]byte(`{"value":{"uploadUrl":"https://upload.example/1","image":"urn:li:image:1"}}`+"\x00"+"\x00Content-Type: image/png\n\n\x89PNG"), "")
+	f.Add([]byte(`{"value":{"uploadUrl":"https://upload.example/1","image":"urn:li:image:1"}}`+"\x00"+"Content-Type: image/png\n\n\x89PNG"), "")
 	f.Fuzz(func(t *testing.T, script []byte, cursor string) {
 		s := platformtest.NewScript(t, script)
 		c := linkedin.New(linkedin.Config{APIURL: "https://api.example", OAuthURL: "https://oauth.example", ClientID: "cid",

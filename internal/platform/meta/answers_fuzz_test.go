@@ -14,7 +14,7 @@ import (
 // errors and keep the tokens and the app secret out of them; polled events
 // and fetched objects have their identity.
 func FuzzGraphAnswers(f *testing.F) {
-	f.Add([]byte("\x00"+`{"data":[{"id":"1789_1","message":"Hej","created_time":"2026-03-02T09:00:00+0000","comments":{"data":[{"id":"1789_1_2","message":"Fråga?","from":{"id":"5","name":"Åsa"}}]}}],"paging":{"next":"https://graph.facebook.com/v23.0/next"}}`), "")
+	f.Add([]byte(`{"data":[{"id":"1789_1","message":"Hej","created_time":"2026-03-02T09:00:00+0000","comments":{"data":[{"id":"1789_1_2","message":"Fråga?","from":{"id":"5","name":"Åsa"}}]}}],"paging":{"next":"https://graph.facebook.com/v23.0/next"}}`), "")
 	f.Add([]byte("\x07Retry-After: 30\nX-Business-Use-Case-Usage: {\"1789\":[{\"estimated_time_to_regain_access\":5}]}\n\n"+`{"error":{"message":"too many","code":80001}}`), "2026-03-01T00:00:00Z")
 	f.Add([]byte("\x04X-App-Usage: {\"call_count\":100}\n\n"+`{"error":{"message":"Session has expired","code":190,"error_subcode":463}}`), "")
 	f.Add([]byte(`{"id":"1789_3","message":"m","from":{"id":"9"},"created_time":1700000000}`+"\x00"+`{"success":true}`+"\x00"+`{"data":{"is_valid":true,"expires_at":0,"scopes":["pages_manage_engagement"]}}`), "x")

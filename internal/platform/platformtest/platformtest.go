@@ -19,7 +19,7 @@ import (
 	"tilltal/internal/platform"
 )
 
-// Statuses are the HTTP statuses a script's first byte picks from.
+// Statuses are the HTTP statuses an answer's first byte picks from.
 var Statuses = []int{200, 201, 204, 400, 401, 403, 404, 429, 500, 503, 302, 200, 200, 200, 200, 200}
 
 // MaxRequests bounds the requests one exercise may make: more means a
@@ -27,10 +27,10 @@ var Statuses = []int{200, 201, 204, 400, 401, 403, 404, 429, 500, 503, 302, 200,
 const MaxRequests = 2000
 
 // Script answers requests in turn from canned answers, starting over at the
-// end. A script is the answers joined by NUL bytes; each answer is a byte
-// choosing its status from Statuses, header lines, an empty line and the
-// body ("\x00Retry-After: 5\n\n{...}"). Text without the empty line is all
-// body.
+// end. A script is the answers joined by NUL bytes; each answer is an
+// optional byte below 16 choosing its status from Statuses (200 without
+// it), header lines, an empty line and the body
+// ("\x07Retry-After: 5\n\n{...}"). Text without the empty line is all body.
 type Script struct {
 	t        testing.TB
 	answers  []answer
@@ -49,8 +49,8 @@ func NewScript(t testing.TB, script []byte) *Script {
 	s := &Script{t: t}
 	for _, part := range bytes.Split(script, []byte{0}) {
 		a := answer{status: 200, header: http.Header{}}
-		if len(part) > 0 {
-			a.status = Statuses[int(part[0])%len(Statuses)]
+		if len(part) > 0 && int(part[0]) < len(Statuses) {
+			a.status = Statuses[part[0]]
 			part = part[1:]
 		}
 		if head, body, ok := bytes.Cut(part, []byte("\n\n")); ok {
