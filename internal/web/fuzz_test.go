@@ -94,7 +94,9 @@ func FuzzListFilters(f *testing.F) {
 				t.Fatalf("diary: year %d (%d)", year, df.Year)
 			}
 		}
-		if err := checkQuery(httptest.NewRequest(http.MethodGet, "/?"+strings.ReplaceAll(query, " ", "+"), nil)); err != nil && apperr.KindOf(err) != apperr.Invalid {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.URL.RawQuery = query
+		if err := checkQuery(r); err != nil && apperr.KindOf(err) != apperr.Invalid {
 			t.Fatalf("checkQuery: %v", err)
 		}
 	})
