@@ -48,9 +48,10 @@ func FuzzSearch(f *testing.F) {
 		appendN(f, d, 24)
 	}
 	f.Fuzz(func(t *testing.T, query, author, diary, platform, after string) {
-		typed := query + author + diary + platform
-		if !utf8.ValidString(typed) || strings.ContainsRune(typed, 0) {
-			return // the server refuses such text before any handler (web checkQuery)
+		for _, typed := range []string{query, author, diary, platform} {
+			if !utf8.ValidString(typed) || strings.ContainsRune(typed, 0) {
+				return // the server refuses such text before any handler (web checkQuery)
+			}
 		}
 		flt := Filter{Query: query, Author: author, DiaryNumber: diary, Platform: platform, Limit: 20}
 		var err error
