@@ -192,3 +192,21 @@ func IsTokenInvalid(err error) bool {
 // ErrUnsupported is returned for an action a platform does not offer (e.g.
 // hiding a LinkedIn comment).
 var ErrUnsupported = errors.New("platform: action not supported by this platform")
+
+// MaxRetryAfter bounds how long a platform's hint makes Tilltal wait: a
+// longer one is a broken answer, not a plan, and people must not wait on it.
+const MaxRetryAfter = 24 * time.Hour
+
+// Seconds reads a count of seconds from a platform's answer (a wait, a
+// token's lifetime) as a duration: 0 for none or a negative count, and
+// never past max, so that a huge number cannot overflow into a negative
+// or absurd duration.
+func Seconds(n int64, max time.Duration) time.Duration {
+	if n <= 0 {
+		return 0
+	}
+	if n >= int64(max/time.Second) {
+		return max
+	}
+	return time.Duration(n) * time.Second
+}

@@ -121,14 +121,8 @@ func archiveFilter(form archiveForm, after string) (archive.Filter, error) {
 	f.ChannelID, _ = strconv.ParseInt(form.Channel, 10, 64)
 	f.DepartmentID, _ = strconv.ParseInt(form.Department, 10, 64)
 	var err error
-	if f.Since, err = dateParam(form.Since); err != nil {
+	if f.Since, f.Until, err = dateRange(form.Since, form.Until); err != nil {
 		return f, err
-	}
-	if f.Until, err = dateParam(form.Until); err != nil {
-		return f, err
-	}
-	if !f.Until.IsZero() {
-		f.Until = f.Until.AddDate(0, 0, 1)
 	}
 	if f.After, err = archive.ParseCursor(after); err != nil {
 		return f, err

@@ -111,16 +111,26 @@ func inboxFilter(r *http.Request) (inbox.Filter, inboxForm, error) {
 		f.ChannelID = id
 	}
 	var err error
-	if f.Since, err = dateParam(form.Since); err != nil {
+	if f.Since, f.Until, err = dateRange(form.Since, form.Until); err != nil {
 		return f, form, err
-	}
-	if f.Until, err = dateParam(form.Until); err != nil {
-		return f, form, err
-	}
-	if !f.Until.IsZero() {
-		f.Until = f.Until.AddDate(0, 0, 1)
 	}
 	return f, form, drillFilter(q, &f)
+}
+
+// dateRange reads a filter's from and to dates (either may be empty) as
+// the times since ≤ t < until, in Stockholm; a to-date before the
+// from-date is refused rather than answered with nothing.
+func dateRange(from, to string) (since, until time.Time, err error) {
+	if since, err = dateParam(from); err != nil {
+		return since, until, err
+	}
+	if until, err = dateParam(to); err != nil || until.IsZero() {
+		return since, until, err
+	}
+	if until.Before(since) {
+		return since, until, apperr.Invalidf("Till-datumet %s ligger före från-datumet %s", strings.TrimSpace(to), strings.TrimSpace(from))
+	}
+	return since, until.AddDate(0, 0, 1), nil
 }
 
 // dateParam reads a yyyy-mm-dd date as the start of that day in Stockholm.

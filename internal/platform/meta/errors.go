@@ -98,14 +98,14 @@ func retryAfter(h http.Header) time.Duration {
 		if json.Unmarshal([]byte(v), &buc) == nil {
 			for _, list := range buc {
 				for _, u := range list {
-					d = max(d, time.Duration(u.Regain)*time.Minute)
+					d = max(d, platform.Seconds(int64(min(u.Regain, 1<<32))*60, platform.MaxRetryAfter))
 				}
 			}
 		}
 	}
 	if v := h.Get("Retry-After"); v != "" {
-		if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
-			d = max(d, time.Duration(s)*time.Second)
+		if s, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
+			d = max(d, platform.Seconds(s, platform.MaxRetryAfter))
 		}
 	}
 	if d == 0 {
@@ -133,6 +133,15 @@ func ParseAppUsage(v string) (AppUsage, bool) {
 		return AppUsage{}, false
 	}
 	return u, true
+}
+
+// withID refuses a fetched object whose answer named no id: stored, it
+// would be an item that nothing can tell apart, answer or moderate.
+func withID(name platform.Name, o platform.Object, err error) (platform.Object, error) {
+	if err == nil && o.ExternalID == "" {
+		return platform.Object{}, &platform.Error{Platform: name, Status: http.StatusOK, Code: "no_id", Message: "the answer names no object id"}
+	}
+	return o, err
 }
 
 func asErr(err error, target **platform.Error) bool { return errors.As(err, target) }

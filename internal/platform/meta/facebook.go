@@ -122,6 +122,11 @@ func (p fbPost) object(pageID string) platform.Object {
 // node it is; asking for a comment's fields on a post fails with code 100
 // ("nonexisting field"), and then the post's fields are asked for.
 func (f *Facebook) Fetch(ctx context.Context, cred platform.Credentials, id string) (platform.Object, error) {
+	o, err := f.fetch(ctx, cred, id)
+	return withID(platform.Facebook, o, err)
+}
+
+func (f *Facebook) fetch(ctx context.Context, cred platform.Credentials, id string) (platform.Object, error) {
 	if _, _, ok := splitMessageID(id); ok {
 		o, _, err := f.g.fetchMessage(ctx, cred, id)
 		return o, err

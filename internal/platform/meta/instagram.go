@@ -109,6 +109,11 @@ func (m igMedia) object(account string) platform.Object {
 
 // Fetch returns a comment, media, mention or message.
 func (i *Instagram) Fetch(ctx context.Context, cred platform.Credentials, id string) (platform.Object, error) {
+	o, err := i.fetch(ctx, cred, id)
+	return withID(platform.Instagram, o, err)
+}
+
+func (i *Instagram) fetch(ctx context.Context, cred platform.Credentials, id string) (platform.Object, error) {
 	if _, _, ok := splitMessageID(id); ok {
 		o, _, err := i.g.fetchMessage(ctx, cred, id)
 		return o, err

@@ -174,6 +174,17 @@ func FuzzParseDelivery(f *testing.F) {
 	for _, name := range []string{"page_feed.json", "messenger.json", "instagram.json", "unknown_object.json", "truncated.json"} {
 		f.Add(readTestdata(f, name))
 	}
+	// The Instagram and Messenger variants beside the files: mentions,
+	// live comments, edited, deleted and echoed messages, numeric ids.
+	for _, s := range []string{
+		`{"object":"instagram","entry":[{"id":"17841400000000001","time":1772443800,"changes":[{"field":"mentions","value":{"media_id":"1790","comment_id":"1791"}}]}]}`,
+		`{"object":"instagram","entry":[{"id":"17841400000000001","time":1772443800,"changes":[{"field":"live_comments","value":{"id":"1792","text":"Hej","from":{"id":"5","username":"asa"},"media":{"id":"1790"}}}]}]}`,
+		`{"object":"instagram","entry":[{"id":"17841400000000001","time":1772443800,"messaging":[{"sender":{"id":5},"recipient":{"id":"17841400000000001"},"timestamp":1772443800123,"message":{"mid":"m1","is_deleted":true}}]}]}`,
+		`{"object":"page","entry":[{"id":1000000001,"time":"1772443800","messaging":[{"sender":{"id":"5"},"recipient":{"id":"1000000001"},"timestamp":1772443800123,"message_edit":{"mid":"m2","text":"Ändrat","num_edit":1}}]}]}`,
+		`{"object":"page","entry":[{"id":"1000000001","time":1772443800,"messaging":[{"sender":{"id":"1000000001"},"recipient":{"id":"5"},"timestamp":1772443800123,"message":{"mid":"m3","text":"Svar","is_echo":true,"attachments":[{"type":"image","payload":{"url":"https://x/y.jpg"}}]}}]}]}`,
+	} {
+		f.Add([]byte(s))
+	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		d, err := meta.ParseDelivery(body)
 		if err != nil {

@@ -112,10 +112,10 @@ func (r *Refresher) Refresh(ctx context.Context, refreshToken string) (Token, er
 	now := r.now()
 	t := Token{AccessToken: a.AccessToken, RefreshToken: a.RefreshToken, Scopes: splitScopes(a.Scope)}
 	if a.ExpiresIn > 0 {
-		t.ExpiresAt = now.Add(time.Duration(a.ExpiresIn) * time.Second)
+		t.ExpiresAt = now.Add(platform.Seconds(a.ExpiresIn, maxLifetime))
 	}
 	if a.RefreshTokenExpiresIn > 0 {
-		t.RefreshExpiresAt = now.Add(time.Duration(a.RefreshTokenExpiresIn) * time.Second)
+		t.RefreshExpiresAt = now.Add(platform.Seconds(a.RefreshTokenExpiresIn, maxLifetime))
 	}
 	return t, nil
 }
@@ -182,17 +182,23 @@ func splitScopes(s string) []string {
 }
 
 // RetryAfter reads a Retry-After header in either of its forms (seconds or
-// an HTTP date); 0 when absent or unparsable.
+// an HTTP date), at most platform.MaxRetryAfter; 0 when absent or
+// unparsable.
 func RetryAfter(h http.Header, now time.Time) time.Duration {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return 0
 	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil && s >= 0 {
+		return platform.Seconds(s, platform.MaxRetryAfter)
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
+		return min(t.Sub(now), platform.MaxRetryAfter)
 	}
 	return 0
 }
+
+// maxLifetime bounds a token's lifetime as an answer states it (Google's
+// are an hour, LinkedIn's refresh tokens a year): more is a broken answer,
+// and its seconds would overflow.
+const maxLifetime = 10 * 365 * 24 * time.Hour

@@ -257,10 +257,16 @@ func (s *scan) comments(ctx context.Context, th ytThread) ([]ytComment, error) {
 	return append(out, all...), nil
 }
 
+// maxReplyPages bounds the pages of replies read for one thread (100 a
+// page): an answer that keeps naming a next page must not spend the day's
+// quota on one thread.
+const maxReplyPages = 50
+
 // listReplies pages through comments.list?parentId=.
 func (c *Connector) listReplies(ctx context.Context, cred platform.Credentials, parent string) ([]ytComment, error) {
 	var out []ytComment
-	for token := ""; ; {
+	token := ""
+	for range maxReplyPages {
 		q := url.Values{"part": {"snippet"}, "parentId": {parent}, "maxResults": {"100"}, "textFormat": {"plainText"}}
 		if token != "" {
 			q.Set("pageToken", token)
@@ -270,11 +276,12 @@ func (c *Connector) listReplies(ctx context.Context, cred platform.Credentials, 
 			return nil, err
 		}
 		out = append(out, list.Items...)
-		if list.NextPageToken == "" {
+		if list.NextPageToken == "" || list.NextPageToken == token {
 			return out, nil
 		}
 		token = list.NextPageToken
 	}
+	return out, nil
 }
 
 // commentObject turns a comment into the neutral shape. The thread's root

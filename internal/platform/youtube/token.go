@@ -69,6 +69,12 @@ func (c *Connector) tokenInfo(ctx context.Context, token string) (ytTokenInfo, b
 	}
 	resp, err := c.cfg.HTTP.Do(req)
 	if err != nil {
+		// The URL holds the token: an error that names it would put the
+		// token into the logs.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = c.cfg.TokenInfoURL
+		}
 		return ytTokenInfo{}, false, err
 	}
 	defer resp.Body.Close()
