@@ -2,6 +2,8 @@ package channel
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -50,8 +52,11 @@ func (s *Store) ReplyRulesOf(ctx context.Context, id int64) (ReplyRules, error) 
 	var signOffs, allow string
 	var r ReplyRules
 	err := s.DB.QueryRow(ctx, "SELECT reply_sign_offs, reply_lix_limit, reply_allow FROM channels WHERE id = ?", id).Scan(&signOffs, &r.LIXLimit, &allow)
-	if err != nil {
+	if errors.Is(err, sql.ErrNoRows) {
 		return ReplyRules{}, errNotFound
+	}
+	if err != nil {
+		return ReplyRules{}, fmt.Errorf("channel: reply rules: %w", err)
 	}
 	r.SignOffs, r.Allow = splitLines(signOffs), splitLines(allow)
 	return r, nil

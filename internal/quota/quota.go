@@ -55,9 +55,10 @@ func (l *Ledger) Take(day time.Time, cost, limit int, poll bool, pollLimit int) 
 	if ok || err != nil {
 		return ok, err
 	}
-	// Refused, or the day's first spend: only a new row is worth a retry.
-	created, err := l.ensure(ctx, day)
-	if !created || err != nil {
+	// Refused, or the day's first spend: make sure the row is there (this
+	// or another instance may be creating it right now) and try once more.
+	// A real refusal costs two more statements; refusals are rare.
+	if _, err := l.ensure(ctx, day); err != nil {
 		return false, err
 	}
 	return take()
