@@ -151,8 +151,8 @@ func (s *Service) Take(ctx context.Context, channelID int64, reason string) (Sna
 //
 // The files are content-addressed. If their record is never appended (the
 // recording transaction fails, or the close it belongs to is refused) they
-// stay as unnamed blobs, which is harmless: a later snapshot with the same
-// files shares them, and nothing lists them.
+// stay as blobs no record names, which is harmless: a later snapshot with
+// the same files shares them, and nothing shows them (backups copy them).
 func (s *Service) Prepare(ctx context.Context, channelID int64, reason string) (*Prepared, error) {
 	switch reason {
 	case Periodic, Manual, Closing:
