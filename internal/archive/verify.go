@@ -94,13 +94,13 @@ func Verify(ctx context.Context, d *db.DB) (Report, error) {
 }
 
 // readSnapshot opens a read-only transaction that sees one moment of the
-// chain, however long the read takes: REPEATABLE READ on PostgreSQL; on
-// SQLite every read transaction is a snapshot under WAL.
+// chain, however long the read takes (see db.BeginRead).
 func readSnapshot(ctx context.Context, d *db.DB) (*sql.Tx, error) {
-	if d.Dialect == db.Postgres {
-		return d.Read.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	tx, err := d.BeginRead(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return d.Read.BeginTx(ctx, nil)
+	return tx.Tx, nil
 }
 
 type verifier struct {

@@ -41,6 +41,13 @@ func (s *Store) Transition(ctx context.Context, v Viewer, id int64, ch Change) e
 		return err
 	}
 	ch.Reason = strings.TrimSpace(ch.Reason)
+	var step CloseStep
+	if ch.To == Closed && s.BeforeClose != nil {
+		var err error
+		if step, err = s.prepareClose(ctx, v, id); err != nil {
+			return err
+		}
+	}
 	now := s.Now()
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
 		if ch.To == Closed && s.BeforeClose != nil {
@@ -76,17 +83,50 @@ func (s *Store) Transition(ctx context.Context, v Viewer, id int64, ch Change) e
 				return refuse("Kanalen kan inte bli aktiv:", problems)
 			}
 		}
-		if ch.To == Closed && (c.Status == Active || c.Status == Paused) && s.BeforeClose != nil {
-			if err := s.BeforeClose(ctx, tx, c.ID); err != nil {
-				if apperr.KindOf(err) != apperr.Internal {
-					return err
-				}
-				return &apperr.Error{Kind: apperr.Unavailable, Err: err,
-					Message: "Kanalen stängdes inte: ögonblicksbilden som ska tas före stängningen kunde inte skapas. Försök igen om en stund."}
+		if ch.To == Closed && inUse(c) && s.BeforeClose != nil {
+			if step == nil {
+				// The channel came into use after prepareClose read it.
+				return apperr.Conflictf("Kanalen ändrades medan den stängdes. Försök igen.")
+			}
+			if err := step(ctx, tx); err != nil {
+				return closeRefused(err)
 			}
 		}
 		return s.moveTx(ctx, tx, now, c, ch)
 	})
+}
+
+// inUse says whether closing c needs a snapshot first.
+func inUse(c Channel) bool { return c.Status == Active || c.Status == Paused }
+
+// prepareClose runs BeforeClose, before the closing transaction, for a
+// channel in use that v may close; for any other the transaction refuses
+// the close or needs no snapshot, and it returns no step. What it prepares
+// shows the channel a moment before it closes; items that arrive in
+// between are archived as records of their own, as every item is.
+func (s *Store) prepareClose(ctx context.Context, v Viewer, id int64) (CloseStep, error) {
+	c, err := getChannel(ctx, s.DB, id)
+	if err != nil && apperr.KindOf(err) == apperr.Internal {
+		return nil, err
+	}
+	if err != nil || !v.canSee(c) || !v.Communicator || !inUse(c) {
+		// The transaction reads the channel again and says what is wrong.
+		return nil, nil
+	}
+	step, err := s.BeforeClose(ctx, c.ID)
+	if err != nil {
+		return nil, closeRefused(err)
+	}
+	return step, nil
+}
+
+// closeRefused says why a channel stays open when its snapshot failed.
+func closeRefused(err error) error {
+	if apperr.KindOf(err) != apperr.Internal {
+		return err
+	}
+	return &apperr.Error{Kind: apperr.Unavailable, Err: err,
+		Message: "Kanalen stängdes inte: ögonblicksbilden som ska tas före stängningen kunde inte skapas. Försök igen om en stund."}
 }
 
 // allowed checks that the change is one the registry allows.

@@ -32,12 +32,20 @@ type Store struct {
 	// id: events that arrived for the account before it was registered
 	// (kept as unrouted) are handed to the channel.
 	Identified func(ctx context.Context, channelID int64) error
-	// BeforeClose, when set, runs in the transaction that closes a
-	// channel that was in use (active or paused), before the status
-	// changes: the snapshot (ögonblicksbild) archive guidance asks for
-	// before an account is closed. If it fails, the channel stays open.
-	BeforeClose func(ctx context.Context, tx *db.Tx, channelID int64) error
+	// BeforeClose, when set, prepares what closing a channel that is in
+	// use (active or paused) needs: the snapshot (ögonblicksbild) archive
+	// guidance asks for before an account is closed. It runs before the
+	// closing transaction, because rendering and storing the snapshot is
+	// slow and must not hold the archive's lock (on SQLite the only
+	// writer); the step it returns runs in the closing transaction, before
+	// the status changes, and records the snapshot. If either fails, the
+	// channel stays open.
+	BeforeClose func(ctx context.Context, channelID int64) (CloseStep, error)
 }
+
+// CloseStep is the part of BeforeClose that runs in the closing
+// transaction.
+type CloseStep func(ctx context.Context, tx *db.Tx) error
 
 // identified runs the Identified hook after a commit.
 func (s *Store) identified(ctx context.Context, id int64) error {

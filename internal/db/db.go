@@ -235,6 +235,23 @@ func (d *DB) Begin(ctx context.Context) (*Tx, error) {
 	return &Tx{Tx: tx, Dialect: d.Dialect, health: d.health}, nil
 }
 
+// BeginRead starts a read-only transaction on the read pool that sees one
+// moment of the database across several queries, however long they take:
+// REPEATABLE READ on PostgreSQL; on SQLite every read transaction is a
+// snapshot under WAL, and it does not hold the only writer. Roll it back
+// when done.
+func (d *DB) BeginRead(ctx context.Context) (*Tx, error) {
+	var opts *sql.TxOptions
+	if d.Dialect == Postgres {
+		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	}
+	tx, err := d.Read.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Tx{Tx: tx, Dialect: d.Dialect}, nil
+}
+
 // InTx runs fn in a write transaction and commits it when fn returns nil.
 func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	tx, err := d.Begin(ctx)

@@ -147,11 +147,18 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	}
 	a.Archive = &archive.Store{DB: d, Blobs: blobs, HTTP: o.HTTPClient, Now: now, Log: log}
 	a.Snapshots = &snapshot.Service{DB: d, Blobs: blobs, Now: now, Log: log}
-	// A channel in use is closed only with its last snapshot taken in the
-	// same transaction.
-	a.Channels.BeforeClose = func(ctx context.Context, tx *db.Tx, channelID int64) error {
-		_, err := a.Snapshots.TakeTx(ctx, tx, channelID, snapshot.Closing)
-		return err
+	// A channel in use is closed only with its last snapshot recorded in
+	// the same transaction; the snapshot's files are rendered and stored
+	// before it, outside any lock.
+	a.Channels.BeforeClose = func(ctx context.Context, channelID int64) (channel.CloseStep, error) {
+		p, err := a.Snapshots.Prepare(ctx, channelID, snapshot.Closing)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context, tx *db.Tx) error {
+			_, err := a.Snapshots.RecordTx(ctx, tx, p)
+			return err
+		}, nil
 	}
 	a.Exports = &earchive.Jobs{Exporter: &earchive.Exporter{DB: d, Blobs: blobs, Now: now}, Dir: filepath.Join(cfg.DataDir, "exports")}
 	workers, periodic := a.workers(o)

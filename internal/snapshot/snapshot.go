@@ -115,80 +115,122 @@ func (s *Service) now() time.Time {
 	return s.Now().UTC()
 }
 
-// Take takes a snapshot of a channel now, in a transaction of its own.
+// Prepared is a snapshot whose files are rendered and stored, waiting for
+// its archive record (RecordTx).
+type Prepared struct {
+	channelID    int64
+	departmentID int64
+	reason       string
+	at           time.Time
+	content      Content
+	indexText    string
+}
+
+// Take takes a snapshot of a channel now: Prepare, then the record in a
+// short transaction of its own.
 func (s *Service) Take(ctx context.Context, channelID int64, reason string) (Snapshot, error) {
+	p, err := s.Prepare(ctx, channelID, reason)
+	if err != nil {
+		return Snapshot{}, err
+	}
 	var out Snapshot
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
 		var err error
-		out, err = s.TakeTx(ctx, tx, channelID, reason)
+		out, err = s.RecordTx(ctx, tx, p)
 		return err
 	})
 	return out, err
 }
 
-// TakeTx takes a snapshot in tx: a channel closing takes its last one in
-// the transaction that closes it, so the channel is closed exactly when
-// the snapshot exists. The files are stored before the record; if tx rolls
-// back they stay as unnamed blobs, which is harmless.
-func (s *Service) TakeTx(ctx context.Context, tx *db.Tx, channelID int64, reason string) (Snapshot, error) {
+// Prepare reads the channel's posts, renders the PDF and the HTML and
+// stores both in the blob store, outside any write transaction: for a busy
+// channel this takes seconds (and uploads, with the S3 store), and holding
+// the archive's lock meanwhile — on SQLite the only writer — would stall
+// every webhook acknowledgement, session and archive append. The posts are
+// read in one read transaction, so the snapshot shows one moment.
+//
+// The files are content-addressed. If their record is never appended (the
+// recording transaction fails, or the close it belongs to is refused) they
+// stay as blobs no record names, which is harmless: a later snapshot with
+// the same files shares them, and nothing shows them (backups copy them).
+func (s *Service) Prepare(ctx context.Context, channelID int64, reason string) (*Prepared, error) {
 	switch reason {
 	case Periodic, Manual, Closing:
 	default:
-		return Snapshot{}, fmt.Errorf("snapshot: unknown reason %q", reason)
+		return nil, fmt.Errorf("snapshot: unknown reason %q", reason)
 	}
 	if s.Blobs == nil {
-		return Snapshot{}, errors.New("snapshot: no blob store")
-	}
-	// The archive's lock first, as every append takes it.
-	if err := archive.LockTx(ctx, tx); err != nil {
-		return Snapshot{}, err
+		return nil, errors.New("snapshot: no blob store")
 	}
 	now := s.now()
-	v, err := load(ctx, tx, channelID, now.AddDate(0, -Window, 0), now)
+	v, err := s.read(ctx, channelID, now.AddDate(0, -Window, 0), now)
 	if err != nil {
-		return Snapshot{}, err
+		return nil, err
 	}
 	v.Reason = reasonText(reason)
 	pdf, err := renderPDF(v)
 	if err != nil {
-		return Snapshot{}, fmt.Errorf("snapshot: pdf: %w", err)
+		return nil, fmt.Errorf("snapshot: pdf: %w", err)
 	}
 	page, err := renderHTML(v)
 	if err != nil {
-		return Snapshot{}, fmt.Errorf("snapshot: html: %w", err)
+		return nil, fmt.Errorf("snapshot: html: %w", err)
 	}
 	base := fmt.Sprintf("ogonblicksbild-kanal-%d-%s", channelID, now.Format("20060102-150405"))
 	pdfFile, err := s.put(ctx, pdf, "application/pdf", base+".pdf")
 	if err != nil {
-		return Snapshot{}, err
+		return nil, err
 	}
 	htmlFile, err := s.put(ctx, page, "text/html; charset=utf-8", base+".html")
 	if err != nil {
+		return nil, err
+	}
+	return &Prepared{channelID: channelID, departmentID: v.departmentID, reason: reason, at: now,
+		content: Content{ChannelID: channelID, ChannelName: v.Channel, Platform: v.Platform, Reason: reason, From: v.from, To: v.to,
+			Posts: len(v.Threads), Items: v.items, Truncated: v.Truncated, PDF: pdfFile, HTML: htmlFile, By: audit.ActorFrom(ctx).Label},
+		indexText: "ögonblicksbild " + v.Channel + "\n" + v.text.String()}, nil
+}
+
+// read loads the channel's view in a read-only transaction.
+func (s *Service) read(ctx context.Context, channelID int64, from, to time.Time) (*view, error) {
+	tx, err := s.DB.BeginRead(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: read: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	return load(ctx, tx, channelID, from, to)
+}
+
+// RecordTx appends a prepared snapshot's archive record, with its row and
+// audit entry, in tx. It takes the archive's lock only for that, so tx
+// stays short. A channel closing records its last snapshot in the
+// transaction that closes it, so the channel is closed exactly when the
+// snapshot exists.
+func (s *Service) RecordTx(ctx context.Context, tx *db.Tx, p *Prepared) (Snapshot, error) {
+	// The archive's lock first, as every append takes it.
+	if err := archive.LockTx(ctx, tx); err != nil {
 		return Snapshot{}, err
 	}
-	actor := audit.ActorFrom(ctx)
-	c := Content{ChannelID: channelID, ChannelName: v.Channel, Platform: v.Platform, Reason: reason, From: v.from, To: v.to,
-		Posts: len(v.Threads), Items: v.items, Truncated: v.Truncated, PDF: pdfFile, HTML: htmlFile, By: actor.Label}
+	c := p.content
 	content, err := json.Marshal(c)
 	if err != nil {
 		return Snapshot{}, err
 	}
-	rec, err := archive.AppendTx(ctx, tx, archive.Record{Kind: archive.KindSnapshot, ChannelID: channelID, DepartmentID: v.departmentID,
-		Platform: v.Platform, Direction: archive.Internal, OccurredAt: now, CapturedAt: now, Content: content,
-		IndexText: "ögonblicksbild " + v.Channel + "\n" + v.text.String()})
+	rec, err := archive.AppendTx(ctx, tx, archive.Record{Kind: archive.KindSnapshot, ChannelID: p.channelID, DepartmentID: p.departmentID,
+		Platform: c.Platform, Direction: archive.Internal, OccurredAt: p.at, CapturedAt: p.at, Content: content, IndexText: p.indexText})
 	if err != nil {
 		return Snapshot{}, err
 	}
-	out := Snapshot{ChannelID: channelID, RecordSeq: rec.Seq, Reason: reason, From: v.from, To: v.to, Posts: c.Posts, Items: c.Items,
-		PDFSHA256: pdfFile.SHA256, PDFSize: pdfFile.Size, HTMLSHA256: htmlFile.SHA256, HTMLSize: htmlFile.Size, TakenAt: now, TakenBy: actor.Label}
+	out := Snapshot{ChannelID: p.channelID, RecordSeq: rec.Seq, Reason: p.reason, From: c.From, To: c.To, Posts: c.Posts, Items: c.Items,
+		PDFSHA256: c.PDF.SHA256, PDFSize: c.PDF.Size, HTMLSHA256: c.HTML.SHA256, HTMLSize: c.HTML.Size, TakenAt: p.at, TakenBy: c.By}
 	out.ID, err = tx.InsertID(ctx, `INSERT INTO archive_snapshots (channel_id, record_seq, reason, period_from, period_to, posts, items,
 		pdf_sha256, pdf_size, html_sha256, html_size, taken_at, taken_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		channelID, rec.Seq, reason, v.from, v.to, c.Posts, c.Items, pdfFile.SHA256, pdfFile.Size, htmlFile.SHA256, htmlFile.Size, now, actor.Label)
+		p.channelID, rec.Seq, p.reason, c.From, c.To, c.Posts, c.Items, c.PDF.SHA256, c.PDF.Size, c.HTML.SHA256, c.HTML.Size, p.at, c.By)
 	if err != nil {
 		return Snapshot{}, fmt.Errorf("snapshot: save: %w", err)
 	}
-	return out, audit.Record(ctx, tx, now, audit.Entry{Action: "snapshot.take", ObjectType: "channel", ObjectID: audit.ID(channelID),
-		DepartmentID: v.departmentID, Summary: fmt.Sprintf("Ögonblicksbild av %s (%s): %d inlägg, %d poster", v.Channel, strings.ToLower(v.Reason), c.Posts, c.Items),
+	return out, audit.Record(ctx, tx, p.at, audit.Entry{Action: "snapshot.take", ObjectType: "channel", ObjectID: audit.ID(p.channelID),
+		DepartmentID: p.departmentID, Summary: fmt.Sprintf("Ögonblicksbild av %s (%s): %d inlägg, %d poster", c.ChannelName, strings.ToLower(reasonText(p.reason)), c.Posts, c.Items),
 		Detail: map[string]any{"record_seq": rec.Seq, "snapshot_id": out.ID}})
 }
 

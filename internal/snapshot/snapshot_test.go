@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -243,6 +244,86 @@ func TestSnapshotCulled(t *testing.T) {
 		}
 		if rep, err := archive.Verify(ctx, d); err != nil || !rep.OK() || rep.Culled != 1 {
 			t.Fatalf("verify: %+v %v", rep, err)
+		}
+	})
+}
+
+// stallingStore is a blob store whose first Put waits until released, as a
+// slow upload to S3 would in the middle of a snapshot.
+type stallingStore struct {
+	blob.Store
+	started, release chan struct{}
+	once             sync.Once
+}
+
+func (s *stallingStore) Put(ctx context.Context, r io.Reader) (string, int64, error) {
+	s.once.Do(func() {
+		close(s.started)
+		<-s.release
+	})
+	return s.Store.Put(ctx, r)
+}
+
+// TestSnapshotRendersOutsideTheLock: while a snapshot's files are being
+// stored (its posts read and rendered), other transactions append to the
+// archive and take in new items — on SQLite through the only writer. A
+// snapshot that held the archive's lock (or the writer) meanwhile would
+// make them wait for the upload, which waits for them here: the deadline
+// ends the wait and the test fails. The snapshot then records what it read
+// before, after the record appended meanwhile, and the chain verifies.
+func TestSnapshotRendersOutsideTheLock(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		f.thread(t, "p1", 3, now.AddDate(0, -1, 0))
+		stall := &stallingStore{Store: f.blobs, started: make(chan struct{}), release: make(chan struct{})}
+		s := &snapshot.Service{DB: d, Blobs: stall, Now: func() time.Time { return now }}
+		type result struct {
+			sn  snapshot.Snapshot
+			err error
+		}
+		done := make(chan result, 1)
+		go func() {
+			sn, err := s.Take(ctx, 1, snapshot.Manual)
+			done <- result{sn, err}
+		}()
+		select {
+		case <-stall.started:
+		case r := <-done:
+			t.Fatalf("the snapshot ended before storing its files: %v", r.err)
+		}
+		wctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		var meanwhile int64
+		err := d.InTx(wctx, func(tx *db.Tx) error {
+			rec, err := archive.AppendTx(wctx, tx, archive.Record{Kind: archive.KindPost, ChannelID: 1, Direction: archive.Internal,
+				CapturedAt: now, Content: []byte(`{"text":"skrivet medan ögonblicksbilden lagras"}`)})
+			meanwhile = rec.Seq
+			if err != nil {
+				return err
+			}
+			_, err = inbox.Ingest(wctx, tx, 1, platform.Event{Platform: platform.Facebook, EventID: "p1_late", Verb: platform.VerbCreate, OccurredAt: now,
+				Object: platform.Object{ExternalID: "p1_late", Kind: platform.KindComment, ParentID: "p1", ThreadID: "p1", Text: "Sen kommentar",
+					Author: platform.Author{ExternalID: "u9", Name: "Sen"}, CreatedAt: now}}, now)
+			return err
+		})
+		close(stall.release)
+		r := <-done
+		if err != nil {
+			t.Fatalf("a write waited for the snapshot's files: %v", err)
+		}
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		if r.sn.Items != 1+3+1 || r.sn.RecordSeq <= meanwhile {
+			t.Fatalf("snapshot %+v, record appended meanwhile %d", r.sn, meanwhile)
+		}
+		if page := string(f.file(t, r.sn.HTMLSHA256)); !strings.Contains(page, "Kommentar 2 om p1") || strings.Contains(page, "Sen kommentar") {
+			t.Fatal("the snapshot does not show the channel as it was read")
+		}
+		if rep, err := archive.Verify(ctx, d); err != nil || !rep.OK() {
+			t.Fatalf("verify: %+v %v", rep.Problems, err)
 		}
 	})
 }
