@@ -31,7 +31,9 @@
 //
 // The package id is "uuid-" and a random UUID (the METS OBJID). Culled
 // records and culling records are not exported (what was culled is gone);
-// quarantined media (package incident) is left out entirely.
+// an item version whose platform delivery was culled names no platform
+// file, and PREMIS notes the delivery's culling (event "deletion").
+// Quarantined media (package incident) is left out entirely.
 //
 // # Writing
 //
@@ -42,6 +44,8 @@
 // for a ZIP) and renamed when complete, with scratch files beside it: a
 // failed export leaves nothing behind, least of all something that looks
 // like a package. Jobs runs exports on the job queue (table exports) with
-// their progress; the registrar starts them at /arkiv/export or
+// their progress and a heartbeat: a job handed out while the export's
+// heartbeat is fresh is snoozed until it is stale, then the export is
+// taken over and the dead worker's leftovers removed. The registrar starts them at /arkiv/export or
 // /api/v1/exports, and tilltal export writes one from the command line.
 package earchive

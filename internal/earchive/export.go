@@ -136,7 +136,7 @@ func (e *Exporter) Export(ctx context.Context, o Options) (res Result, err error
 		return Result{}, fmt.Errorf("earchive: %w", err)
 	}
 	defer os.RemoveAll(scratch)
-	run := &run{e: e, o: o, total: total, created: now.Format("2006-01-02T15:04:05Z"), scratch: scratch, raw: map[int64]bool{}}
+	run := &run{e: e, o: o, total: total, created: now.Format("2006-01-02T15:04:05Z"), scratch: scratch, raw: map[int64]string{}}
 	path, err := run.write(ctx, s)
 	if err != nil {
 		s.abort()
@@ -158,9 +158,9 @@ type run struct {
 	premis   *premisWriter
 	rend     *rendition
 	channels map[int64]string
-	// raw are the raw deliveries already written (one delivery carries
-	// many item versions).
-	raw map[int64]bool
+	// raw are the raw deliveries already seen (one delivery carries many
+	// item versions), by seq: their file's name, "" for one culled.
+	raw map[int64]string
 }
 
 func (r *run) write(ctx context.Context, s sink) (string, error) {
@@ -554,17 +554,25 @@ func (r *run) blobFile(ctx context.Context, seq int64, name string, ref blobRef)
 	return r.premis.object(e, seq, ref.Name)
 }
 
-// rawDelivery writes the platform's delivery as received, once.
+// rawDelivery writes the platform's delivery as received, once, and
+// returns its file's name. A delivery culled under retention has no
+// content to write: the name is "" (a record must not point at a file the
+// package lacks), and PREMIS says, once, that it was culled.
 func (r *run) rawDelivery(ctx context.Context, seq int64) (string, error) {
+	if name, seen := r.raw[seq]; seen {
+		return name, nil
+	}
 	raw, err := archive.Get(ctx, r.e.DB, seq)
 	if err != nil {
 		return "", err
 	}
-	name := dataDir + "platform/" + strconv.FormatInt(seq, 10) + extension(raw.ContentType)
-	if r.raw[seq] || raw.Culled() {
-		return name, nil
+	if raw.Culled() {
+		r.raw[seq] = ""
+		return "", r.premis.event("deletion", ermsTime(*raw.CulledAt), "Leveransen från plattformen är gallrad enligt beslut om bevarande och gallring och ingår inte i paketet ("+raw.ExternalID+")",
+			premisLink{idRecord, strconv.FormatInt(seq, 10)})
 	}
-	r.raw[seq] = true
+	name := dataDir + "platform/" + strconv.FormatInt(seq, 10) + extension(raw.ContentType)
+	r.raw[seq] = name
 	if err := r.dataFile(name, raw.ContentType, seq, bytes.NewReader(raw.Content)); err != nil {
 		return "", err
 	}

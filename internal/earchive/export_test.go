@@ -15,10 +15,13 @@ import (
 	"time"
 
 	"tilltal/internal/apperr"
+	"tilltal/internal/archive"
 	"tilltal/internal/blob"
 	"tilltal/internal/db"
 	"tilltal/internal/dbtest"
 	"tilltal/internal/earchive"
+	"tilltal/internal/inbox"
+	"tilltal/internal/platform"
 )
 
 func readPkg(t *testing.T, root, name string) string {
@@ -127,6 +130,55 @@ func TestExportedPackageValidatesAndListsEveryFile(t *testing.T) {
 			if !strings.Contains(premis, want) {
 				t.Errorf("PREMIS lacks %q", want)
 			}
+		}
+	})
+}
+
+// TestCulledRawDeliveryIsLeftOutAndNoted: a platform delivery culled under
+// retention is not in the package, so the item versions it carried do not
+// name it; PREMIS says it was culled, once; the package is consistent.
+func TestCulledRawDeliveryIsLeftOutAndNoted(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		var raw int64
+		if err := d.QueryRow(context.Background(), "SELECT seq FROM archive_records WHERE kind = 'raw_delivery'").Scan(&raw); err != nil {
+			t.Fatal(err)
+		}
+		// A second comment from the same delivery: the note is written once.
+		f.tx(t, func(tx *db.Tx) error {
+			ctx := archive.WithSource(context.Background(), archive.Source{DeliverySeq: raw})
+			return err2(inbox.Ingest(ctx, tx, 1, comment("c4", "Per Persson", "Och på söndag?", platform.VerbCreate, t0.Add(11*time.Minute)), t0.Add(11*time.Minute)))
+		})
+		var second int64
+		if err := d.QueryRow(context.Background(), "SELECT seq FROM archive_records WHERE kind = 'item_version' AND ref_seq = ? AND seq <> ?", raw, f.first).Scan(&second); err != nil {
+			t.Fatal(err)
+		}
+		// What culling leaves of the record (archive.Store.Cull).
+		culledAt := t0.Add(24 * time.Hour)
+		sqlExec(t, d, "UPDATE archive_records SET content = NULL, search_text = '', culled_at = ?, culled_by = ? WHERE seq = ?", culledAt, f.snapshotJSON, raw)
+		res, err := f.ex.Export(context.Background(), earchive.Options{Selection: year2026, Dir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		validatePackage(t, res.Path)
+		first := readPkg(t, res.Path, "representations/rep1/data/records/"+strconv.FormatInt(f.first, 10)+".json")
+		if strings.Contains(first, "platform_file") || !strings.Contains(first, "När öppnar biblioteket?") {
+			t.Errorf("record of a culled delivery:\n%s", first)
+		}
+		if other := readPkg(t, res.Path, "representations/rep1/data/records/"+strconv.FormatInt(second, 10)+".json"); strings.Contains(other, "platform_file") {
+			t.Errorf("second record of a culled delivery:\n%s", other)
+		}
+		if _, err := os.Stat(filepath.Join(res.Path, "representations/rep1/data/platform")); !os.IsNotExist(err) {
+			t.Errorf("the culled delivery's folder is in the package: %v", err)
+		}
+		premis := readPkg(t, res.Path, "metadata/preservation/PREMIS.xml")
+		note := regexp.MustCompile(`<eventType>deletion</eventType>\s*<eventDateTime>2026-03-03T10:00:00Z</eventDateTime>\s*<eventDetailInformation>\s*<eventDetail>Leveransen från plattformen är gallrad[^<]*</eventDetail>[\s\S]*?<linkingObjectIdentifierValue>` +
+			strconv.FormatInt(raw, 10) + `</linkingObjectIdentifierValue>`)
+		if n := len(note.FindAllString(premis, -1)); n != 1 {
+			t.Errorf("PREMIS notes the culled delivery %d times, want once:\n%s", n, premis)
+		}
+		if strings.Contains(premis, "mottagen som den kom") {
+			t.Error("PREMIS records the capture of a culled delivery")
 		}
 	})
 }

@@ -175,7 +175,8 @@ func (s *Jobs) Downloaded(ctx context.Context, j Job) error {
 }
 
 // Run performs a queued export: the worker's work. A job another worker
-// is still running (its heartbeat is fresh) is left to it; one whose
+// is still running (its heartbeat is fresh) is left to it for now and
+// looked at again once the heartbeat would be stale (see busy); one whose
 // worker died is started over, its partial output removed first.
 func (s *Jobs) Run(ctx context.Context, id int64) error {
 	d, now := s.Exporter.DB, s.Exporter.now()
@@ -185,14 +186,13 @@ func (s *Jobs) Run(ctx context.Context, id int64) error {
 		return fmt.Errorf("earchive: claim export %d: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return nil // done, failed, or running elsewhere
+		return s.busy(ctx, id, now)
 	}
 	j, err := s.Get(ctx, id)
 	if err != nil {
 		return err
 	}
-	os.RemoveAll(filepath.Join(s.Dir, "."+j.PackageID+".partial"))
-	os.Remove(filepath.Join(s.Dir, "."+j.PackageID+".zip.partial"))
+	s.removeLeftovers(j.PackageID)
 	last := time.Now()
 	out, err := s.Exporter.Export(ctx, Options{Selection: j.Selection, Dir: s.Dir, Zip: true, PackageID: j.PackageID,
 		Progress: func(done, total int) error {
@@ -219,6 +219,49 @@ func (s *Jobs) Run(ctx context.Context, id int64) error {
 		return audit.Record(audit.WithActor(ctx, audit.System("earchive")), tx, now, audit.Entry{Action: "earchive.export_done", ObjectType: "export",
 			ObjectID: audit.ID(id), Summary: fmt.Sprintf("Export till e-arkivet klar: %d handlingar, %d filer", out.Records, out.Files)})
 	})
+}
+
+// busy answers for an export the claim did not get. One that ended is
+// left alone. One still marked running has a fresh heartbeat: either its
+// worker lives (on PostgreSQL, River's rescuer may hand a long export out
+// again) or it died a moment ago (SIGKILL, or a shutdown whose failure
+// could not be recorded) and River handed the job out at once. Completing
+// the job then would leave the export running forever, so it is snoozed
+// until the heartbeat would be stale, when a dead worker's export is
+// taken over and a live one's is looked at again. A snooze does not use
+// up one of the job's attempts.
+func (s *Jobs) busy(ctx context.Context, id int64, now time.Time) error {
+	var status string
+	var beat sql.NullTime
+	err := s.Exporter.DB.QueryRow(ctx, "SELECT status, heartbeat_at FROM exports WHERE id = ?", id).Scan(&status, &beat)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("earchive: export %d: %w", id, err)
+	}
+	if status == StatusDone || status == StatusFailed {
+		return nil
+	}
+	wait := stale
+	if beat.Valid {
+		wait = beat.Time.Add(stale).Sub(now)
+	}
+	// A heartbeat's margin: the claim wants the heartbeat older than stale.
+	return river.JobSnooze(max(wait, 0) + heartbeat)
+}
+
+// removeLeftovers removes what a worker that died left of an export: the
+// package being written, its scratch files, and a package it finished
+// but did not record (the export is not done, so nobody has fetched it).
+func (s *Jobs) removeLeftovers(packageID string) {
+	os.RemoveAll(filepath.Join(s.Dir, "."+packageID+".partial"))
+	os.Remove(filepath.Join(s.Dir, "."+packageID+".zip.partial"))
+	os.Remove(filepath.Join(s.Dir, packageID+".zip"))
+	scratch, _ := filepath.Glob(filepath.Join(s.Dir, "."+packageID+".scratch-*"))
+	for _, p := range scratch {
+		os.RemoveAll(p)
+	}
 }
 
 // keep moves a finished package into the blob store, so that whichever
@@ -264,16 +307,22 @@ func (s *Jobs) Open(ctx context.Context, j Job) (io.ReadCloser, error) {
 }
 
 // fail marks the export failed with its reason; the exporter has removed
-// the partial output.
+// the partial output. An export stopped by a shutdown fails with a
+// cancelled ctx, so the failure is recorded without it: were it not, the
+// export would stay running.
 func (s *Jobs) fail(ctx context.Context, j Job, cause error) error {
 	reason := apperr.Message(cause)
-	if apperr.KindOf(cause) == apperr.Internal {
+	switch {
+	case ctx.Err() != nil:
+		reason = "Exporten avbröts innan den blev klar, när tjänsten stängdes av. Starta den igen."
+	case apperr.KindOf(cause) == apperr.Internal:
 		reason = "Exporten misslyckades: " + cause.Error()
 	}
 	if len(reason) > 1000 {
 		reason = reason[:1000]
 	}
-	err := s.Exporter.DB.InTx(context.WithoutCancel(ctx), func(tx *db.Tx) error {
+	ctx = context.WithoutCancel(ctx)
+	err := s.Exporter.DB.InTx(ctx, func(tx *db.Tx) error {
 		now := s.Exporter.now()
 		if _, err := tx.Exec(ctx, "UPDATE exports SET status = ?, error = ?, finished_at = ? WHERE id = ?", StatusFailed, reason, now, j.ID); err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/xml"
 	"io"
 	"io/fs"
@@ -61,6 +62,66 @@ func validatePackage(t *testing.T, root string) {
 		}
 	}
 	checkInventory(t, root)
+	checkReferences(t, root)
+}
+
+// checkReferences proves that every file a record's JSON names (its
+// content, its platform delivery, its stored files) and every file PREMIS
+// describes is in the package: a name pointing at nothing would pass the
+// inventory check, which sees only files that exist.
+func checkReferences(t *testing.T, root string) {
+	t.Helper()
+	has := func(from, name string) {
+		t.Helper()
+		if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(name))); err != nil {
+			t.Errorf("%s names %s, which is not in the package", from, name)
+		}
+	}
+	recs, err := filepath.Glob(filepath.Join(root, "representations", "rep1", "data", "records", "*.json"))
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("no records in the package: %v", err)
+	}
+	for _, p := range recs {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rec struct {
+			ContentFile  string   `json:"content_file"`
+			PlatformFile string   `json:"platform_file"`
+			Files        []string `json:"files"`
+		}
+		if err := json.Unmarshal(b, &rec); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		for _, name := range append([]string{rec.ContentFile, rec.PlatformFile}, rec.Files...) {
+			if name != "" {
+				has(filepath.Base(p), name)
+			}
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(root, "metadata", "preservation", "PREMIS.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var premis struct {
+		Objects []struct {
+			IDs []struct {
+				Type  string `xml:"objectIdentifierType"`
+				Value string `xml:"objectIdentifierValue"`
+			} `xml:"objectIdentifier"`
+		} `xml:"object"`
+	}
+	if err := xml.Unmarshal(b, &premis); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range premis.Objects {
+		for _, id := range o.IDs {
+			if id.Type == "filepath" {
+				has("PREMIS.xml", id.Value)
+			}
+		}
+	}
 }
 
 // metsDoc is what the test reads of METS.xml.
