@@ -351,8 +351,15 @@ type ExportWorker struct {
 	Jobs *Jobs
 }
 
+// exportTimeout bounds one export: a year of a large municipality
+// (hundreds of thousands of records) takes well under an hour. It must be
+// finite: River's rescuer hands out again a job left running by a killed
+// process only once its timeout has passed (SQLite's queue rescues such
+// jobs at start), and an export must not stay "running" for ever.
+const exportTimeout = 6 * time.Hour
+
 // Timeout lets an export take as long as a year of records takes.
-func (w *ExportWorker) Timeout(*river.Job[ExportArgs]) time.Duration { return -1 }
+func (w *ExportWorker) Timeout(*river.Job[ExportArgs]) time.Duration { return exportTimeout }
 
 // Work runs the export.
 func (w *ExportWorker) Work(ctx context.Context, job *river.Job[ExportArgs]) error {
