@@ -34,19 +34,20 @@ func runBackup(ctx context.Context, args []string, _ io.Reader, stdout io.Writer
 	if err != nil {
 		return err
 	}
+	// Blobs only, too, asks the database which files are quarantined.
+	d, err := db.Open(ctx, cfg.Database)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
 	if *blobsOnly {
-		res, err := backup.Blobs(ctx, blobs, *to)
+		res, err := backup.Blobs(ctx, d, blobs, *to)
 		if err != nil {
 			return err
 		}
 		_, err = fmt.Fprintf(stdout, "%d blobs\n", res.Blobs)
 		return err
 	}
-	d, err := db.Open(ctx, cfg.Database)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
 	res, err := backup.Run(ctx, d, blobs, *to)
 	if err != nil {
 		return err

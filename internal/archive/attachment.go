@@ -38,6 +38,7 @@ const maxAttempts = 30
 // Attachment is an attachment named by a record and what became of it.
 type Attachment struct {
 	ID          int64
+	ItemID      int64
 	SourceSeq   int64
 	Position    int
 	URL         string
@@ -100,11 +101,11 @@ func queueAttachments(ctx context.Context, tx *db.Tx, r Record, atts []attachmen
 	return nil
 }
 
-const attachmentColumns = "id, source_seq, position, url, kind, title, content_type, status, attempts, last_error, next_attempt_at, blob_sha256, size, record_seq"
+const attachmentColumns = "id, item_id, source_seq, position, url, kind, title, content_type, status, attempts, last_error, next_attempt_at, blob_sha256, size, record_seq"
 
 func scanAttachment(row interface{ Scan(...any) error }) (Attachment, error) {
 	var a Attachment
-	err := row.Scan(&a.ID, &a.SourceSeq, &a.Position, &a.URL, &a.Kind, &a.Title, &a.ContentType, &a.Status, &a.Attempts, &a.LastError, &a.NextAttempt, &a.BlobSHA256, &a.Size, &a.RecordSeq)
+	err := row.Scan(&a.ID, &a.ItemID, &a.SourceSeq, &a.Position, &a.URL, &a.Kind, &a.Title, &a.ContentType, &a.Status, &a.Attempts, &a.LastError, &a.NextAttempt, &a.BlobSHA256, &a.Size, &a.RecordSeq)
 	return a, err
 }
 
@@ -154,10 +155,16 @@ func PeriodicFetch(every time.Duration) *river.PeriodicJob {
 
 // FetchDue fetches up to limit attachments whose time has come: each is
 // leased first, so that two instances never fetch the same one, and a
-// failure is noted with the next time to try.
+// failure is noted with the next time to try. An attachment of an item
+// whose media is in quarantine is never fetched: it is asked before the
+// query, before the request and before the file is kept.
 func (s *Store) FetchDue(ctx context.Context, limit int) (fetched, failed int, err error) {
+	if err := s.quarantineStragglers(ctx); err != nil {
+		return 0, 0, err
+	}
 	now := s.now()
-	rows, err := s.DB.Query(ctx, "SELECT "+attachmentColumns+" FROM archive_attachments WHERE status IN ('pending', 'failed') AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?", now, limit)
+	rows, err := s.DB.Query(ctx, "SELECT "+attachmentColumns+` FROM archive_attachments WHERE status IN ('pending', 'failed') AND next_attempt_at <= ?
+		AND item_id NOT IN (SELECT item_id FROM media_quarantine) ORDER BY next_attempt_at LIMIT ?`, now, limit)
 	if err != nil {
 		return 0, 0, fmt.Errorf("archive: due attachments: %w", err)
 	}
@@ -179,7 +186,28 @@ func (s *Store) FetchDue(ctx context.Context, limit int) (fetched, failed int, e
 		if n, _ := res.RowsAffected(); n == 0 {
 			continue // another instance has it
 		}
-		if err := s.fetchOne(ctx, a); err != nil {
+		// The quarantine may have come since the query.
+		if q, err := s.quarantined(ctx, a.ItemID); err != nil || q {
+			if err == nil {
+				err = s.quarantineItem(ctx, a.ItemID)
+			}
+			if err != nil {
+				return fetched, failed, err
+			}
+			continue
+		}
+		err = s.fetchOne(ctx, a)
+		var q errQuarantined
+		if errors.As(err, &q) {
+			if err := s.quarantineItem(ctx, a.ItemID); err != nil {
+				return fetched, failed, err
+			}
+			if err := s.deleteUnused(ctx, q.hash); err != nil {
+				return fetched, failed, err
+			}
+			continue
+		}
+		if err != nil {
 			failed++
 			s.log().Warn("attachment not fetched", "attachment_id", a.ID, "source_seq", a.SourceSeq, "attempt", a.Attempts+1, "err", err)
 			if err := s.noteFailure(ctx, a, err); err != nil {
@@ -189,8 +217,30 @@ func (s *Store) FetchDue(ctx context.Context, limit int) (fetched, failed int, e
 		}
 		fetched++
 	}
-	return fetched, failed, nil
+	return fetched, failed, s.deleteBlobs(ctx)
 }
+
+// quarantineStragglers quarantines attachments that a quarantine has not
+// reached: those of a version of the item that came after the flag.
+func (s *Store) quarantineStragglers(ctx context.Context) error {
+	ids, err := int64s(ctx, s.DB, `SELECT DISTINCT a.item_id FROM archive_attachments a JOIN media_quarantine q ON q.item_id = a.item_id
+		WHERE a.status IN ('pending', 'failed', 'fetched') ORDER BY a.item_id LIMIT 100`)
+	if err != nil {
+		return fmt.Errorf("archive: quarantined attachments: %w", err)
+	}
+	for _, id := range ids {
+		if err := s.quarantineItem(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// errQuarantined says that the item was quarantined while its attachment
+// was being fetched; hash names the file stored meanwhile.
+type errQuarantined struct{ hash string }
+
+func (e errQuarantined) Error() string { return "archive: media in quarantine" }
 
 func (s *Store) client() *http.Client {
 	if s.HTTP != nil {
@@ -229,6 +279,18 @@ func (s *Store) fetchOne(ctx context.Context, a Attachment) error {
 	}
 	now := s.now()
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+		// Under the chain's lock, which a quarantine takes too: if it came
+		// during the download the file is not kept.
+		if err := LockTx(ctx, tx); err != nil {
+			return err
+		}
+		var quarantined int
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM media_quarantine WHERE item_id = ?", a.ItemID).Scan(&quarantined); err != nil {
+			return err
+		}
+		if quarantined > 0 {
+			return errQuarantined{hash: hash}
+		}
 		src, err := getTx(ctx, tx, a.SourceSeq)
 		if err != nil {
 			return err

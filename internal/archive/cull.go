@@ -2,6 +2,7 @@ package archive
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -228,22 +229,29 @@ func (s *Store) deleteBlobs(ctx context.Context) error {
 	}
 	rows.Close()
 	for _, h := range pending {
-		var inUse int
-		if err := s.DB.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM archive_attachments a JOIN archive_records r ON r.seq = a.record_seq
-			WHERE a.blob_sha256 = ? AND r.content IS NOT NULL) + (SELECT COUNT(*) FROM archive_snapshots n JOIN archive_records r ON r.seq = n.record_seq
-			WHERE (n.pdf_sha256 = ? OR n.html_sha256 = ?) AND r.content IS NOT NULL)`, h, h, h).Scan(&inUse); err != nil {
+		if err := s.deleteUnused(ctx, h); err != nil {
 			return err
-		}
-		if inUse == 0 {
-			if err := s.Blobs.Delete(ctx, h); err != nil {
-				return err
-			}
 		}
 		if _, err := s.DB.Exec(ctx, "UPDATE archive_blob_deletions SET deleted_at = ? WHERE blob_sha256 = ?", s.now(), h); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// deleteUnused deletes a file unless a record that still has its content
+// names it; a quarantined attachment's record does not count.
+func (s *Store) deleteUnused(ctx context.Context, h string) error {
+	var inUse int
+	if err := s.DB.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM archive_attachments a JOIN archive_records r ON r.seq = a.record_seq
+		WHERE a.blob_sha256 = ? AND a.status <> 'quarantined' AND r.content IS NOT NULL) + (SELECT COUNT(*) FROM archive_snapshots n JOIN archive_records r ON r.seq = n.record_seq
+		WHERE (n.pdf_sha256 = ? OR n.html_sha256 = ?) AND r.content IS NOT NULL)`, h, h, h).Scan(&inUse); err != nil {
+		return err
+	}
+	if inUse > 0 {
+		return nil
+	}
+	return s.Blobs.Delete(ctx, h)
 }
 
 // Cullings returns the culling log, newest first.
@@ -279,7 +287,7 @@ func spans(seqs []int64) [][2]int64 {
 
 func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
 
-func int64s(ctx context.Context, tx *db.Tx, q string, args ...any) ([]int64, error) {
+func int64s(ctx context.Context, tx querier, q string, args ...any) ([]int64, error) {
 	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -311,4 +319,9 @@ func strs(ctx context.Context, tx *db.Tx, q string, args ...any) ([]string, erro
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// querier is a transaction or the database.
+type querier interface {
+	Query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
 }

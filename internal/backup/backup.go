@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"tilltal/internal/archive"
 	"tilltal/internal/blob"
 	"tilltal/internal/db"
 )
@@ -42,19 +43,20 @@ func Run(ctx context.Context, d *db.DB, blobs blob.Store, dir string) (Result, e
 	}
 	// Blobs are written before the records that refer to them, so copying
 	// them after the snapshot gives every blob the snapshot needs.
-	n, err := copyBlobs(ctx, blobs, filepath.Join(dir, "blobs"))
+	n, err := copyBlobs(ctx, d, blobs, filepath.Join(dir, "blobs"))
 	res.Blobs = n
 	return res, err
 }
 
 // Blobs copies only the blob store into dir/blobs, for installations whose
 // database is backed up apart (PostgreSQL): run it after the database's
-// backup, so that the copy holds every blob that backup refers to.
-func Blobs(ctx context.Context, blobs blob.Store, dir string) (Result, error) {
+// backup, so that the copy holds every blob that backup refers to. The
+// database says which files are quarantined media, never copied.
+func Blobs(ctx context.Context, d *db.DB, blobs blob.Store, dir string) (Result, error) {
 	if err := newDir(dir); err != nil {
 		return Result{}, err
 	}
-	n, err := copyBlobs(ctx, blobs, filepath.Join(dir, "blobs"))
+	n, err := copyBlobs(ctx, d, blobs, filepath.Join(dir, "blobs"))
 	return Result{Blobs: n}, err
 }
 
@@ -68,28 +70,38 @@ func newDir(dir string) error {
 	return nil
 }
 
-// copyBlobs copies every blob of from into a directory store at to. Each
-// is read through the store, which checks it against its hash, and stored
-// again under the hash it hashes to: a changed blob fails the backup
-// instead of being copied as if it were sound.
-func copyBlobs(ctx context.Context, from blob.Store, to string) (int, error) {
+// copyBlobs copies every blob of from into a directory store at to, but
+// for quarantined media (suspected child sexual abuse material, which no
+// copy may hold; asked after the listing, so a quarantine that lands
+// meanwhile is honoured). Each is read through the store, which checks it
+// against its hash, and stored again under the hash it hashes to: a
+// changed blob fails the backup instead of being copied as if it were
+// sound.
+func copyBlobs(ctx context.Context, d *db.DB, from blob.Store, to string) (int, error) {
 	dst, err := blob.NewDir(to, 0)
 	if err != nil {
 		return 0, fmt.Errorf("backup: %w", err)
 	}
+	var hashes []string
+	if err := from.List(ctx, func(hash string) error { hashes = append(hashes, hash); return nil }); err != nil {
+		return 0, fmt.Errorf("backup: list blobs: %w", err)
+	}
+	quarantined, err := archive.QuarantinedBlobs(ctx, d)
+	if err != nil {
+		return 0, fmt.Errorf("backup: %w", err)
+	}
 	n := 0
-	err = from.List(ctx, func(hash string) error {
+	for _, hash := range hashes {
+		if quarantined[hash] {
+			continue
+		}
 		copied, err := copyBlob(ctx, from, dst, hash)
 		if err != nil {
-			return fmt.Errorf("%s: %w", hash, err)
+			return n, fmt.Errorf("backup: copy blobs: %s: %w", hash, err)
 		}
 		if copied {
 			n++
 		}
-		return nil
-	})
-	if err != nil {
-		return n, fmt.Errorf("backup: copy blobs: %w", err)
 	}
 	if err := os.Remove(filepath.Join(to, "tmp")); err != nil {
 		return n, fmt.Errorf("backup: %w", err)

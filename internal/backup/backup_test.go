@@ -138,7 +138,7 @@ func TestBackupCopiesTheBucket(t *testing.T) {
 	}
 	check(res, dir)
 	dir = filepath.Join(t.TempDir(), "blobs-only")
-	res, err = backup.Blobs(ctx, bucket, dir)
+	res, err = backup.Blobs(ctx, d, bucket, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func TestBackupRefusesAChangedBlob(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(blobs.Root, hash[:2], hash[2:4], hash), []byte("ändrad"), 0o640); err != nil {
 		t.Fatal(err)
 	}
-	_, err = backup.Blobs(context.Background(), blobs, filepath.Join(t.TempDir(), "b"))
+	_, err = backup.Blobs(context.Background(), dbtest.New(t, db.SQLite), blobs, filepath.Join(t.TempDir(), "b"))
 	if !errors.Is(err, blob.ErrCorrupt) || !strings.Contains(err.Error(), hash) {
 		t.Fatalf("backup of a changed blob: %v", err)
 	}

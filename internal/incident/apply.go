@@ -61,7 +61,7 @@ func decide(list []Rule, res score.Result) (decision, bool) {
 func (s *Store) ApplyTx(ctx context.Context, tx *db.Tx, c Classified) error {
 	now := s.Now().UTC()
 	if c.Result.Flagged(score.CSAM) {
-		if err := quarantineTx(ctx, tx, c.ItemID, "barnpornografibrott (tecken på)", now); err != nil {
+		if err := s.quarantineTx(ctx, tx, c.ItemID, "barnpornografibrott (tecken på)", now); err != nil {
 			return err
 		}
 	}

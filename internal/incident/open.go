@@ -108,7 +108,7 @@ func (s *Store) OpenTx(ctx context.Context, tx *db.Tx, r OpenRequest, byRule boo
 		return 0, false, err
 	}
 	if cat == score.CSAM {
-		if err := quarantineTx(ctx, tx, r.ItemID, "barnpornografibrott (tecken på)", now); err != nil {
+		if err := s.quarantineTx(ctx, tx, r.ItemID, "barnpornografibrott (tecken på)", now); err != nil {
 			return 0, false, err
 		}
 	}

@@ -301,6 +301,7 @@ func (a *App) workers(o Options) (*river.Workers, []*river.PeriodicJob) {
 	river.AddWorker(w, &archive.FetchWorker{Store: a.Archive})
 	river.AddWorker(w, &archive.SweepWorker{Store: a.Archive})
 	river.AddWorker(w, &archive.CullWorker{Store: a.Archive})
+	river.AddWorker(w, &archive.PurgeWorker{Store: a.Archive})
 	river.AddWorker(w, &archive.AnchorWorker{Store: a.Archive})
 	river.AddWorker(w, &snapshot.DueWorker{Service: a.Snapshots})
 	river.AddWorker(w, &earchive.ExportWorker{Jobs: a.Exports})

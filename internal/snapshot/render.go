@@ -56,6 +56,10 @@ func (e entry) Header() string {
 // record anyone may ask for, the secret text is kept in its own records.
 const secretText = "[Uppgiften omfattas av sekretess och visas inte i ögonblicksbilden.]"
 
+// quarantineText stands in for the text of an item whose media is in
+// quarantine (suspected child sexual abuse material).
+const quarantineText = "[Inlägget har tagits bort under ett ärende och visas inte i ögonblicksbilden.]"
+
 // load reads the channel's threads with activity in [from, to], newest
 // first, with their items in order.
 func load(ctx context.Context, tx *db.Tx, channelID int64, from, to time.Time) (*view, error) {
@@ -110,7 +114,8 @@ func load(ctx context.Context, tx *db.Tx, channelID int64, from, to time.Time) (
 // entries reads a thread's items, the post first.
 func (v *view) entries(ctx context.Context, tx *db.Tx, threadID int64, threadExt string) ([]entry, bool, error) {
 	rows, err := tx.Query(ctx, `SELECT i.external_id, i.parent_external_id, i.kind, i.author_name, i.from_us, i.body, i.hidden, i.removed,
-		i.posted_at, i.culled_at IS NOT NULL, COALESCE(c.class, '') FROM items i LEFT JOIN archive_item_classes c ON c.item_id = i.id
+		i.posted_at, i.culled_at IS NOT NULL, COALESCE(c.class, ''), q.item_id IS NOT NULL FROM items i LEFT JOIN archive_item_classes c ON c.item_id = i.id
+		LEFT JOIN media_quarantine q ON q.item_id = i.id
 		WHERE i.thread_id = ? ORDER BY CASE WHEN i.external_id = ? THEN 0 ELSE 1 END, i.posted_at, i.id LIMIT ?`, threadID, threadExt, maxItemsPerThread+1)
 	if err != nil {
 		return nil, false, fmt.Errorf("snapshot: items: %w", err)
@@ -119,9 +124,9 @@ func (v *view) entries(ctx context.Context, tx *db.Tx, threadID int64, threadExt
 	var out []entry
 	for rows.Next() {
 		var ext, parent, kind, author, body, class string
-		var fromUs, hidden, removed, culled bool
+		var fromUs, hidden, removed, culled, quarantined bool
 		var posted time.Time
-		if err := rows.Scan(&ext, &parent, &kind, &author, &fromUs, &body, &hidden, &removed, &posted, &culled, &class); err != nil {
+		if err := rows.Scan(&ext, &parent, &kind, &author, &fromUs, &body, &hidden, &removed, &posted, &culled, &class, &quarantined); err != nil {
 			return nil, false, err
 		}
 		e := entry{Author: author, Kind: kindLabel(kind), At: calendar.FormatDateTime(posted), Body: body}
@@ -147,6 +152,11 @@ func (v *view) entries(ctx context.Context, tx *db.Tx, threadID int64, threadExt
 			notes = append(notes, "borttagen på plattformen")
 		}
 		switch {
+		case quarantined:
+			// Suspected child sexual abuse material: only its metadata,
+			// never its text or media, in a snapshot or its search text.
+			e.Body = quarantineText
+			notes = append(notes, "i karantän")
 		case class == "sekretess":
 			e.Body = secretText
 			notes = append(notes, "sekretess")

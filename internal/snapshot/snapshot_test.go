@@ -97,8 +97,9 @@ func (f *fixture) file(t *testing.T, hash string) []byte {
 // TestSnapshotRendersAndArchives: a snapshot of a channel renders the
 // recent threads, with their comments and replies, to a PDF of several
 // pages and an escaped HTML page; both are blobs named by an archive record
-// of kind snapshot, which search finds; secret text and older threads are
-// left out, and the chain verifies.
+// of kind snapshot, which search finds; secret text, the text of an item
+// whose media is in quarantine and older threads are left out, and the
+// chain verifies.
 func TestSnapshotRendersAndArchives(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
@@ -112,6 +113,11 @@ func TestSnapshotRendersAndArchives(t *testing.T) {
 		secret := f.ingest(t, 1, platform.Object{ExternalID: "p2_s", Kind: platform.KindComment, ParentID: "p2", ThreadID: "p2",
 			Text: "Min diagnos är hemlig", Author: platform.Author{ExternalID: "u3", Name: "Cecilia"}}, now.AddDate(0, -2, 0).Add(3*time.Hour))
 		_ = hostile
+		flagged := f.ingest(t, 1, platform.Object{ExternalID: "p2_q", Kind: platform.KindComment, ParentID: "p2", ThreadID: "p2",
+			Text: "Säljer förbjudna bilder", Author: platform.Author{ExternalID: "u4", Name: "Okänd Profil"}}, now.AddDate(0, -2, 0).Add(4*time.Hour))
+		if _, err := d.Exec(ctx, "INSERT INTO media_quarantine (item_id, reason, quarantined_at) VALUES (?, 'test', ?)", flagged, now); err != nil {
+			t.Fatal(err)
+		}
 		as := &archive.Store{DB: d, Now: func() time.Time { return now }}
 		if err := as.SetClass(ctx, secret, archive.ClassSecret, "Hälsouppgift", "OSL 25 kap. 1 §"); err != nil {
 			t.Fatal(err)
@@ -120,7 +126,7 @@ func TestSnapshotRendersAndArchives(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if sn.Posts != 2 || sn.Items != 1+40+1+1+2+1+2 {
+		if sn.Posts != 2 || sn.Items != 1+40+1+1+2+1+2+1 {
 			t.Fatalf("snapshot: %+v", sn)
 		}
 		pdf := f.file(t, sn.PDFSHA256)
@@ -130,12 +136,12 @@ func TestSnapshotRendersAndArchives(t *testing.T) {
 		}
 		page := string(f.file(t, sn.HTMLSHA256))
 		for _, want := range []string{`<html lang="sv">`, "<h1>Ögonblicksbild av Exempelby bibliotek</h1>", "Nytt i biblioteket: p1", "Kommentar 39 om p1",
-			"Tack för frågan!", `class="d2"`, "&lt;script&gt;", "&lt;b&gt;Bo&lt;/b&gt;", "sekretess"} {
+			"Tack för frågan!", `class="d2"`, "&lt;script&gt;", "&lt;b&gt;Bo&lt;/b&gt;", "sekretess", "i karantän"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("html lacks %q", want)
 			}
 		}
-		for _, bad := range []string{"<script>", "Min diagnos", "Nytt i biblioteket: old"} {
+		for _, bad := range []string{"<script>", "Min diagnos", "Nytt i biblioteket: old", "förbjudna bilder"} {
 			if strings.Contains(page, bad) {
 				t.Errorf("html has %q", bad)
 			}
@@ -155,6 +161,9 @@ func TestSnapshotRendersAndArchives(t *testing.T) {
 		}
 		if hits, _ := archive.Search(ctx, d, archive.Filter{Kind: archive.KindSnapshot, Query: "diagnos"}); len(hits) != 0 {
 			t.Fatal("the secret text is searchable in the snapshot")
+		}
+		if hits, _ := archive.Search(ctx, d, archive.Filter{Kind: archive.KindSnapshot, Query: "förbjudna"}); len(hits) != 0 {
+			t.Fatal("the quarantined item's text is searchable in the snapshot")
 		}
 		list, err := f.s.List(ctx, 1)
 		if err != nil || len(list) != 1 || list[0].ID != sn.ID {

@@ -14,6 +14,7 @@ import (
 	"tilltal/internal/apperr"
 	"tilltal/internal/archive"
 	"tilltal/internal/blob"
+	"tilltal/internal/incident"
 	"tilltal/internal/org"
 )
 
@@ -68,7 +69,7 @@ func (s *Server) archiveRecordPage(w http.ResponseWriter, r *http.Request) error
 	}
 	if rec.Kind == archive.KindAttachment && rec.Content != nil && !d.Record.Masked {
 		var c archive.AttachmentContent
-		if json.Unmarshal(rec.Content, &c) == nil {
+		if json.Unmarshal(rec.Content, &c) == nil && c.SHA256 != "" {
 			d.FileLink = "/arkiv/" + strconv.FormatInt(c.SourceSeq, 10) + "/bilagor/" + strconv.Itoa(c.Position)
 		}
 	}
@@ -114,6 +115,14 @@ func (s *Server) archiveAttachment(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	if pos < 0 || pos >= len(atts) || atts[pos].Status != archive.AttachmentFetched {
+		return apperr.NotFoundf("Bilagan finns inte i arkivet")
+	}
+	// Media in quarantine is unreadable to every role, whatever its
+	// status says: the flag may have come a moment ago. The answer is the
+	// same as for an attachment that is not there.
+	if q, err := incident.Quarantined(ctx, s.DB, atts[pos].ItemID); err != nil {
+		return err
+	} else if q {
 		return apperr.NotFoundf("Bilagan finns inte i arkivet")
 	}
 	f, err := s.Archive.Blobs.Open(ctx, atts[pos].BlobSHA256)

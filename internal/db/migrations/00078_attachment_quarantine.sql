@@ -1,0 +1,33 @@
+-- An attachment of an item whose media is quarantined (suspected child
+-- sexual abuse material) gets the status quarantined: it is never fetched,
+-- and a file fetched before the flag is deleted. SQLite cannot change a
+-- CHECK, so its table is rebuilt; PostgreSQL swaps the constraint.
+--sqlite: CREATE TABLE archive_attachments_new (
+--sqlite:     id SERIAL_PK,
+--sqlite:     source_seq BIGINT NOT NULL,
+--sqlite:     position INTEGER NOT NULL,
+--sqlite:     item_id BIGINT NOT NULL DEFAULT 0,
+--sqlite:     channel_id BIGINT NOT NULL DEFAULT 0,
+--sqlite:     url TEXT NOT NULL,
+--sqlite:     kind TEXT NOT NULL DEFAULT '',
+--sqlite:     title TEXT NOT NULL DEFAULT '',
+--sqlite:     content_type TEXT NOT NULL DEFAULT '',
+--sqlite:     status TEXT NOT NULL CHECK (status IN ('pending', 'fetched', 'failed', 'link', 'culled', 'quarantined')),
+--sqlite:     attempts INTEGER NOT NULL DEFAULT 0,
+--sqlite:     last_error TEXT NOT NULL DEFAULT '',
+--sqlite:     next_attempt_at TSTZ NOT NULL,
+--sqlite:     blob_sha256 TEXT NOT NULL DEFAULT '',
+--sqlite:     size BIGINT NOT NULL DEFAULT 0,
+--sqlite:     record_seq BIGINT NOT NULL DEFAULT 0,
+--sqlite:     fetched_at TSTZ,
+--sqlite:     UNIQUE (source_seq, position)
+--sqlite: );
+--sqlite: INSERT INTO archive_attachments_new SELECT * FROM archive_attachments;
+--sqlite: DROP TABLE archive_attachments;
+--sqlite: ALTER TABLE archive_attachments_new RENAME TO archive_attachments;
+--sqlite: CREATE INDEX archive_attachments_due ON archive_attachments (next_attempt_at) WHERE status IN ('pending', 'failed');
+--sqlite: CREATE INDEX archive_attachments_blob ON archive_attachments (blob_sha256) WHERE blob_sha256 <> '';
+--sqlite: CREATE INDEX archive_attachments_record ON archive_attachments (record_seq);
+--postgres: ALTER TABLE archive_attachments DROP CONSTRAINT archive_attachments_status_check;
+--postgres: ALTER TABLE archive_attachments ADD CONSTRAINT archive_attachments_status_check CHECK (status IN ('pending', 'fetched', 'failed', 'link', 'culled', 'quarantined'));
+CREATE INDEX archive_attachments_item ON archive_attachments (item_id);
