@@ -29,6 +29,12 @@ import (
 // only matches unprocessed rows; on PostgreSQL a second instance claiming
 // the same rows waits for the first to commit and then finds them taken,
 // or takes them over if it rolled back.
+//
+// Changes of one platform object are applied in the order they were
+// stored. While the database cannot store (db.IsUnavailable), a batch is
+// retried whole after a pause, nothing is held back; a delivery that fails
+// on its own is held back, and every later one that touches one of its
+// objects waits behind it, so that a held create never reverts an edit.
 
 // Consumer makes the consequences of stored webhook deliveries.
 type Consumer interface {
@@ -446,9 +452,7 @@ func (s *Store) processBatch(ctx context.Context, limit int, skip map[int64]bool
 	for _, d := range ds {
 		objects := objectsOf(d)
 		if until := blockedUntil(failed, objects); !until.IsZero() {
-			s.proc.hold(d.DeliveryID, heldDelivery{until: until, objects: objects})
-			block(failed, objects, until)
-			b.held++
+			s.holdBack(d.DeliveryID, objects, until, failed, &b)
 			continue
 		}
 		k, _, e := s.apply(ctx, []Unprocessed{d})
@@ -456,10 +460,7 @@ func (s *Store) processBatch(ctx context.Context, limit int, skip map[int64]bool
 			return b, e
 		}
 		if e != nil {
-			until := time.Now().Add(retryHeld)
-			s.proc.hold(d.DeliveryID, heldDelivery{until: until, objects: objects})
-			block(failed, objects, until)
-			b.held++
+			s.holdBack(d.DeliveryID, objects, time.Now().Add(retryHeld), failed, &b)
 			if s.Log != nil {
 				s.Log.Error("intake: a stored delivery could not be processed; kept unprocessed and tried again later", "delivery_id", d.DeliveryID, "err", e)
 			}
@@ -491,15 +492,22 @@ func (s *Store) unblocked(ctx context.Context, limit int, skip map[int64]bool, b
 				out = append(out, d)
 				continue
 			}
-			s.proc.hold(d.DeliveryID, heldDelivery{until: until, objects: objects})
-			block(blocked, objects, until)
+			s.holdBack(d.DeliveryID, objects, until, blocked, b)
 			skip[d.DeliveryID] = true
-			b.held++
 		}
 		if len(out) > 0 {
 			return out, nil
 		}
 	}
+}
+
+// holdBack holds a delivery back until the time given, and marks its
+// objects in blocked, so that a later delivery touching them waits behind
+// it.
+func (s *Store) holdBack(id int64, objects []objectKey, until time.Time, blocked map[objectKey]time.Time, b *batch) {
+	s.proc.hold(id, heldDelivery{until: until, objects: objects})
+	block(blocked, objects, until)
+	b.held++
 }
 
 // apply claims the deliveries of ds still unprocessed and applies them in
