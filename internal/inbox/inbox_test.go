@@ -82,8 +82,20 @@ func TestIngestLifecycle(t *testing.T) {
 		if !r2.Created {
 			t.Fatal("edit before create did not create")
 		}
-		if late := ingest(t, d, ch, comment("c2", "Rättad text", platform.VerbCreate)); late.Changed {
+		// The create that was held back (its delivery could not be
+		// processed at first) comes late with the text before the edit:
+		// it does not revert the edit.
+		if late := ingest(t, d, ch, comment("c2", "Rätad txet", platform.VerbCreate)); late.Changed {
 			t.Fatal("late create changed the item")
+		}
+		if it, err := s.Get(ctx, r2.ItemID); err != nil || it.Body != "Rättad text" || it.Version != 1 {
+			t.Fatalf("item after a late create: %+v %v", it, err)
+		}
+		// A late create fills a body that an earlier hide left empty.
+		r3 := ingest(t, d, ch, comment("c3", "", platform.VerbHide))
+		ingest(t, d, ch, comment("c3", "Dold fråga", platform.VerbCreate))
+		if it, err := s.Get(ctx, r3.ItemID); err != nil || it.Body != "Dold fråga" || !it.Hidden {
+			t.Fatalf("hidden item after its late create: %+v %v", it, err)
 		}
 	})
 }

@@ -29,7 +29,9 @@ type Ingested struct {
 // thread, a new version of an edited one, or a hidden or removed mark. It is
 // idempotent — the same event applied twice changes nothing the second time —
 // and tolerates events out of order (an edit before its create makes the
-// item from the edit).
+// item from the edit, and the late create leaves its text). Edits are
+// applied in the order they come: intake processes the deliveries that
+// touch an object in the order they were stored (see intake.processBatch).
 func Ingest(ctx context.Context, tx *db.Tx, channelID int64, ev platform.Event, now time.Time) (Ingested, error) {
 	var deptID int64
 	if err := tx.QueryRow(ctx, "SELECT department_id FROM channels WHERE id = ?", channelID).Scan(&deptID); err != nil {
@@ -58,10 +60,16 @@ func Ingest(ctx context.Context, tx *db.Tx, channelID int64, ev platform.Event, 
 	}
 	next := state{body: body, hidden: hidden, removed: removed}
 	switch ev.Verb {
-	case platform.VerbCreate, platform.VerbEdit:
-		if obj.Text != "" || ev.Verb == platform.VerbEdit {
+	case platform.VerbCreate:
+		// A create is the object's first state. When the item exists, a
+		// later event that came first (an edit, a hide) made it, and what
+		// it holds is newer than the create's text, which only fills a
+		// body still empty: a late create never reverts an edit.
+		if body == "" {
 			next.body = obj.Text
 		}
+	case platform.VerbEdit:
+		next.body = obj.Text
 	case platform.VerbHide:
 		next.hidden = true
 	case platform.VerbUnhide:

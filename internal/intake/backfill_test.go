@@ -42,7 +42,7 @@ func backfillSetup(t *testing.T, d *db.DB) (*intake.BackfillWorker, *metafake.Se
 	if err := creds.Connect(context.Background(), ch, platform.Credentials{AccessToken: pageToken}); err != nil {
 		t.Fatal(err)
 	}
-	w := &intake.BackfillWorker{Store: newStore(d), Credentials: creds, Connectors: conns, Log: discard()}
+	w := &intake.BackfillWorker{Store: newStore(t, d), Credentials: creds, Connectors: conns, Log: discard()}
 	return w, fake, ch
 }
 

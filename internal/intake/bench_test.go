@@ -90,7 +90,7 @@ func benchHandler(b *testing.B, dialect db.Dialect, withInbox bool) benchTarget 
 	if !withInbox {
 		d := dbtest.New(b, dialect)
 		addChannel(b, d, "facebook", pageID)
-		h := newHandler(newStore(d))
+		h := newHandler(newStore(b, d))
 		h.Log = errs
 		return benchTarget{h, d, nil}
 	}

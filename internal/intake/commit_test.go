@@ -63,7 +63,7 @@ func TestCommitterGroupsConcurrentDeliveries(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		addChannel(t, d, "facebook", pageID)
 		h := &txCounter{txs: map[*db.Tx]int{}, calls: map[string]int{}}
-		s := newStore(d)
+		s := newStore(t, d)
 		s.AfterStore = h.hook
 		// A long wait and a batch of exactly n: all n share one transaction.
 		c := &intake.Committer{Store: s, MaxBatch: n, MaxWait: 10 * time.Second}
@@ -127,7 +127,7 @@ func TestCommitterBatchOutcomes(t *testing.T) {
 			dbtest.Each(t, func(t *testing.T, d *db.DB) {
 				addChannel(t, d, "facebook", pageID)
 				h := &txCounter{txs: map[*db.Tx]int{}, calls: map[string]int{}}
-				s := newStore(d)
+				s := newStore(t, d)
 				s.AfterStore = h.hook
 				c := &intake.Committer{Store: s, MaxBatch: len(tt.deliveries), MaxWait: 10 * time.Second}
 				saved, errs := saveAll(c, tt.deliveries)
@@ -174,7 +174,7 @@ func outcome(s intake.Saved, err error) string {
 func TestCommitterReportsAFailedStore(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		c := &intake.Committer{Store: newStore(d), MaxBatch: 3, MaxWait: 10 * time.Second}
+		c := &intake.Committer{Store: newStore(t, d), MaxBatch: 3, MaxWait: 10 * time.Second}
 		d.Close()
 		_, errs := saveAll(c, []intake.Delivery{comment(1, "a"), comment(2, "b"), comment(3, "c")})
 		for i, err := range errs {
@@ -189,7 +189,7 @@ func TestCommitterGivesUpWhenTheCallerDoes(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		// The batch waits for a second delivery that never comes.
-		c := &intake.Committer{Store: newStore(d), MaxBatch: 2, MaxWait: 200 * time.Millisecond}
+		c := &intake.Committer{Store: newStore(t, d), MaxBatch: 2, MaxWait: 200 * time.Millisecond}
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		if _, err := c.Save(ctx, comment(1, "a")); !errors.Is(err, context.Canceled) {

@@ -37,8 +37,12 @@ func readFile(t testing.TB, name string) []byte {
 	return b
 }
 
-func newStore(d *db.DB) *intake.Store {
-	return &intake.Store{DB: d, Now: func() time.Time { return testNow }}
+// newStore makes a Store that is stopped when the test ends, so that no
+// processing (nor a retry of a held delivery) outlives its database.
+func newStore(tb testing.TB, d *db.DB) *intake.Store {
+	s := &intake.Store{DB: d, Now: func() time.Time { return testNow }}
+	tb.Cleanup(s.Stop)
+	return s
 }
 
 func newHandler(s *intake.Store) *intake.MetaWebhook {

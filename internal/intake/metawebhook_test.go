@@ -66,7 +66,7 @@ func TestRefusedDeliveriesLeaveNoTrace(t *testing.T) {
 	}
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		addChannel(t, d, "facebook", pageID)
-		h := newHandler(newStore(d))
+		h := newHandler(newStore(t, d))
 		before := tableCounts(t, d)
 		if len(before) < 20 {
 			t.Fatalf("only %d tables found", len(before))
@@ -100,7 +100,7 @@ func TestReplayedDeliveryStoresOneEvent(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ch := addChannel(t, d, "facebook", pageID)
-		s := newStore(d)
+		s := newStore(t, d)
 		h := newHandler(s)
 		body := readFile(t, "page_feed.json")
 		for i := range 5 {
@@ -136,7 +136,7 @@ func TestReplayedDeliveryStoresOneEvent(t *testing.T) {
 func TestSignedButUnreadableIsKeptRaw(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		s := newStore(d)
+		s := newStore(t, d)
 		h := newHandler(s)
 		for _, name := range []string{"truncated.json", "unknown_object.json"} {
 			body := readFile(t, name)
@@ -163,7 +163,7 @@ func TestUnroutedEventsAreKeptAndRoutedLater(t *testing.T) {
 		ctx := context.Background()
 		addChannel(t, d, "facebook", pageID)
 		var hooked []intake.Stored
-		s := newStore(d)
+		s := newStore(t, d)
 		s.AfterStore = func(ctx context.Context, tx *db.Tx, evs []intake.Stored) error {
 			hooked = append(hooked, evs...)
 			return nil
@@ -202,7 +202,7 @@ func TestEventsOutOfOrderAreKept(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		addChannel(t, d, "facebook", pageID)
-		s := newStore(d)
+		s := newStore(t, d)
 		h := newHandler(s)
 		for _, name := range []string{"edit_only.json", "create_later.json"} {
 			body := readFile(t, name)
@@ -220,7 +220,7 @@ func TestEventsOutOfOrderAreKept(t *testing.T) {
 func TestDatabaseDownAnswers503(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		h := newHandler(newStore(d))
+		h := newHandler(newStore(t, d))
 		d.Close()
 		body := readFile(t, "page_feed.json")
 		if w := post(h, body, meta.Sign(appSecret, body)); w.Code != http.StatusServiceUnavailable {
@@ -233,7 +233,7 @@ func TestPolledEventsDedupeWithWebhooks(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		addChannel(t, d, "facebook", pageID)
-		s := newStore(d)
+		s := newStore(t, d)
 		body := readFile(t, "page_feed.json")
 		if w := post(newHandler(s), body, meta.Sign(appSecret, body)); w.Code != 200 {
 			t.Fatal(w.Code)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"tilltal/internal/db"
+	"tilltal/internal/platform"
 )
 
 // A webhook delivery is acknowledged once it is durable: stored raw, with
@@ -28,6 +29,12 @@ import (
 // only matches unprocessed rows; on PostgreSQL a second instance claiming
 // the same rows waits for the first to commit and then finds them taken,
 // or takes them over if it rolled back.
+//
+// Changes of one platform object are applied in the order they were
+// stored. While the database cannot store (db.IsUnavailable), a batch is
+// retried whole after a pause, nothing is held back; a delivery that fails
+// on its own is held back, and every later one that touches one of its
+// objects waits behind it, so that a held create never reverts an edit.
 
 // Consumer makes the consequences of stored webhook deliveries.
 type Consumer interface {
@@ -80,44 +87,111 @@ type processor struct {
 	acking atomic.Int64
 	// perDelivery is what processing one delivery took lately.
 	perDelivery time.Duration
-	// held are deliveries whose processing failed on their own, left
-	// unprocessed and not tried again before the time given, so that one
-	// the consumer cannot take does not stop the others behind it.
-	held map[int64]time.Time
+	// held are deliveries left unprocessed and not tried again before
+	// their time: those whose processing failed on their own, so that one
+	// the consumer cannot take does not stop the others behind it, and
+	// those behind them that touch the same platform objects, so that a
+	// later change of an object is never applied before an earlier one
+	// (a held create would otherwise revert an edit applied meanwhile).
+	held map[int64]heldDelivery
+	// retry kicks the loop when the first hold ends; Stop cancels it.
+	retry *time.Timer
+}
+
+// heldDelivery is a held delivery: until when, and the objects its events
+// touch.
+type heldDelivery struct {
+	until   time.Time
+	objects []objectKey
+}
+
+// objectKey names a platform object, whichever event speaks of it.
+type objectKey struct {
+	platform platform.Name
+	account  string
+	id       string
+}
+
+// objectsOf are the objects a delivery's events touch.
+func objectsOf(d Unprocessed) []objectKey {
+	out := make([]objectKey, 0, len(d.Events))
+	for _, e := range d.Events {
+		out = append(out, objectKey{e.Platform, e.AccountID, e.Object.ExternalID})
+	}
+	return out
 }
 
 // retryHeld is how long a delivery that failed on its own waits before it
 // is tried again (a restart tries it at once).
 const retryHeld = 30 * time.Second
 
-// skipped are the held deliveries not to try yet.
-func (p *processor) skipped(now time.Time) map[int64]bool {
+// holds returns the held deliveries not to try yet, and the objects they
+// touch with the time the last hold on each ends; ended holds are dropped.
+func (p *processor) holds(now time.Time) (map[int64]bool, map[objectKey]time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := map[int64]bool{}
-	for id, until := range p.held {
-		if now.Before(until) {
-			out[id] = true
-		} else {
+	skip := map[int64]bool{}
+	blocked := map[objectKey]time.Time{}
+	for id, h := range p.held {
+		if !now.Before(h.until) {
 			delete(p.held, id)
+			continue
 		}
+		skip[id] = true
+		block(blocked, h.objects, h.until)
 	}
-	return out
+	return skip, blocked
 }
 
-func (p *processor) hold(id int64, until time.Time) {
+// block marks objects as held until the time given, or later if they are
+// already.
+func block(blocked map[objectKey]time.Time, objects []objectKey, until time.Time) {
+	for _, k := range objects {
+		if until.After(blocked[k]) {
+			blocked[k] = until
+		}
+	}
+}
+
+// blockedUntil is when the last hold on any of objects ends, zero when
+// none is held.
+func blockedUntil(blocked map[objectKey]time.Time, objects []objectKey) time.Time {
+	var until time.Time
+	for _, k := range objects {
+		if t := blocked[k]; t.After(until) {
+			until = t
+		}
+	}
+	return until
+}
+
+func (p *processor) hold(id int64, h heldDelivery) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.held == nil {
-		p.held = map[int64]time.Time{}
+		p.held = map[int64]heldDelivery{}
 	}
-	p.held[id] = until
+	p.held[id] = h
 }
 
-func (p *processor) anyHeld() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return len(p.held) > 0
+// scheduleRetry kicks the loop again when the first hold ends. p.mu is
+// held.
+func (s *Store) scheduleRetry(now time.Time) {
+	p := &s.proc
+	if p.retry != nil {
+		p.retry.Stop()
+		p.retry = nil
+	}
+	if p.stopped || len(p.held) == 0 {
+		return
+	}
+	var first time.Time
+	for _, h := range p.held {
+		if first.IsZero() || h.until.Before(first) {
+			first = h.until
+		}
+	}
+	p.retry = time.AfterFunc(max(first.Sub(now), time.Millisecond), s.Kick)
 }
 
 // batchSize is how many deliveries the next batch takes to last about
@@ -195,6 +269,10 @@ func (s *Store) Stop() {
 		p.stopped = true
 		close(p.stop)
 	}
+	if p.retry != nil {
+		p.retry.Stop()
+		p.retry = nil
+	}
 	p.mu.Unlock()
 	p.done.Wait()
 }
@@ -212,31 +290,33 @@ func (s *Store) processLoop() {
 		}
 	}()
 	backoff := 100 * time.Millisecond
+	outage := false // the database could not store at the last try
 	for {
 		p.yield()
 		size := maxBatch
 		if s.DB.Dialect == db.SQLite {
 			size = p.batchSize()
 		}
-		n, took, err := s.processBatch(ctx, size, p.skipped(time.Now()))
-		p.measured(n, took)
-		if err != nil && ctx.Err() == nil && s.Log != nil {
-			s.Log.Error("intake: processing stored deliveries failed; retrying", "err", err, "in", backoff)
-		}
+		skip, blocked := p.holds(time.Now())
+		b, err := s.processBatch(ctx, size, skip, blocked)
+		p.measured(b.processed, b.took)
+		// A batch that held back some of its deliveries has moved on; one
+		// that could do nothing, above all because the database cannot
+		// store (a full disk, a server down), waits and tries again.
+		failed := err != nil && (stopping(ctx, err) || b.processed+b.held == 0)
+		s.logBatch(ctx, b, err, failed, &outage)
 		p.mu.Lock()
 		close(p.progress)
 		p.progress = make(chan struct{})
-		if p.stopped || (err == nil && n == 0 && !p.again) {
+		if p.stopped || (!failed && b.processed+b.held == 0 && !p.again) {
 			p.running = false
+			s.scheduleRetry(time.Now())
 			p.mu.Unlock()
-			if !p.stopped && p.anyHeld() {
-				time.AfterFunc(retryHeld, s.Kick)
-			}
 			return
 		}
 		p.again = false
 		p.mu.Unlock()
-		if err != nil {
+		if failed {
 			select {
 			case <-time.After(backoff):
 			case <-p.stop:
@@ -245,6 +325,31 @@ func (s *Store) processLoop() {
 			continue
 		}
 		backoff = 100 * time.Millisecond
+	}
+}
+
+// logBatch reports a failed batch. That the database cannot store is
+// said once, as a warning, when it begins, and its end once: every try
+// in between would say the same (readiness reports it meanwhile).
+func (s *Store) logBatch(ctx context.Context, b batch, err error, failed bool, outage *bool) {
+	if ctx.Err() != nil || s.Log == nil {
+		return
+	}
+	switch {
+	case failed && db.IsUnavailable(err):
+		if !*outage {
+			attrs := []any{"err", err}
+			if b.pending > 0 { // unknown when they could not even be read
+				attrs = append(attrs, "deliveries", b.pending)
+			}
+			s.Log.Warn("intake: the database cannot store now; the stored deliveries stay unprocessed and are processed in order when it can", attrs...)
+		}
+		*outage = true
+	case failed:
+		s.Log.Error("intake: processing stored deliveries failed; retrying", "err", err)
+	case *outage:
+		s.Log.Info("intake: the database stores again; processing resumed", "processed", b.processed)
+		*outage = false
 	}
 }
 
@@ -292,44 +397,117 @@ func (s *Store) CountUnprocessed(ctx context.Context) (int, error) {
 // deliveries, oldest first, in one transaction, and returns how many it
 // processed. The deliveries and their events are read and prepared before
 // the transaction; the transaction then claims those still unprocessed and
-// applies them.
+// applies them. When the batch fails and none could be processed, its
+// error is returned.
 func (s *Store) ProcessBatch(ctx context.Context, limit int) (int, error) {
-	n, _, err := s.processBatch(ctx, limit, nil)
-	return n, err
+	b, err := s.processBatch(ctx, limit, nil, nil)
+	return b.processed, err
 }
 
-// processBatch is ProcessBatch leaving out the deliveries in skip, also
-// returning how long the claim and Apply took in the transaction: the part
-// that grows with the batch, without waiting for the writer or the commit.
+// batch is what processBatch did.
+type batch struct {
+	processed int
+	// held is how many it held back.
+	held int
+	// took is how long the claim and Apply took in the transaction: the
+	// part that grows with the batch, without waiting for the writer or
+	// the commit.
+	took time.Duration
+	// pending is how many deliveries it read to process.
+	pending int
+}
+
+// stopping tells an error after which no delivery is to be tried alone or
+// held: the database cannot store now (each would fail the same way, and
+// holding them would let later deliveries overtake them), or the loop is
+// stopping.
+func stopping(ctx context.Context, err error) bool {
+	return err != nil && (ctx.Err() != nil || db.IsUnavailable(err))
+}
+
+// processBatch is ProcessBatch leaving out the held deliveries in skip,
+// and holding back, until the hold on them ends, those that touch an
+// object in blocked: a later change of an object waits for the earlier.
 //
-// When the batch fails, each of its deliveries is tried alone, and one that
-// fails alone is held back for retryHeld (and logged): the others go on.
-func (s *Store) processBatch(ctx context.Context, limit int, skip map[int64]bool) (int, time.Duration, error) {
-	ds, err := s.unprocessed(ctx, limit, skip)
+// When the batch fails because the database cannot store, or ctx ends,
+// the error is returned and nothing is held. When it fails otherwise,
+// each of its deliveries is tried alone, in order; one that fails alone is
+// held back for retryHeld (and logged), and so is any after it that
+// touches the same objects: the others go on. The error is returned
+// with what was done when none could be processed.
+func (s *Store) processBatch(ctx context.Context, limit int, skip map[int64]bool, blocked map[objectKey]time.Time) (batch, error) {
+	var b batch
+	ds, err := s.unblocked(ctx, limit, skip, blocked, &b)
 	if err != nil || len(ds) == 0 {
-		return 0, 0, err
+		return b, err
 	}
+	b.pending = len(ds)
 	s.Process.Prepare(ds)
 	n, took, err := s.apply(ctx, ds)
-	if err == nil || ctx.Err() != nil {
-		return n, took, err
+	if err == nil || stopping(ctx, err) {
+		b.processed, b.took = n, took
+		return b, err
 	}
-	n = 0
+	failed := map[objectKey]time.Time{}
 	for _, d := range ds {
+		objects := objectsOf(d)
+		if until := blockedUntil(failed, objects); !until.IsZero() {
+			s.holdBack(d.DeliveryID, objects, until, failed, &b)
+			continue
+		}
 		k, _, e := s.apply(ctx, []Unprocessed{d})
+		if stopping(ctx, e) {
+			return b, e
+		}
 		if e != nil {
-			s.proc.hold(d.DeliveryID, time.Now().Add(retryHeld))
+			s.holdBack(d.DeliveryID, objects, time.Now().Add(retryHeld), failed, &b)
 			if s.Log != nil {
 				s.Log.Error("intake: a stored delivery could not be processed; kept unprocessed and tried again later", "delivery_id", d.DeliveryID, "err", e)
 			}
 			continue
 		}
-		n += k
+		b.processed += k
 	}
-	if n == 0 {
-		return 0, 0, err
+	if b.processed == 0 {
+		return b, err
 	}
-	return n, 0, nil
+	return b, nil
+}
+
+// unblocked reads up to limit unprocessed deliveries not in skip, and
+// holds back those that touch an object in blocked, with the hold of the
+// object (so that they are tried again with the delivery they wait for,
+// after it), counting them in b. It reads on while all it read were held.
+func (s *Store) unblocked(ctx context.Context, limit int, skip map[int64]bool, blocked map[objectKey]time.Time, b *batch) ([]Unprocessed, error) {
+	for {
+		ds, err := s.unprocessed(ctx, limit, skip)
+		if err != nil || len(ds) == 0 || len(blocked) == 0 {
+			return ds, err
+		}
+		var out []Unprocessed
+		for _, d := range ds {
+			objects := objectsOf(d)
+			until := blockedUntil(blocked, objects)
+			if until.IsZero() {
+				out = append(out, d)
+				continue
+			}
+			s.holdBack(d.DeliveryID, objects, until, blocked, b)
+			skip[d.DeliveryID] = true
+		}
+		if len(out) > 0 {
+			return out, nil
+		}
+	}
+}
+
+// holdBack holds a delivery back until the time given, and marks its
+// objects in blocked, so that a later delivery touching them waits behind
+// it.
+func (s *Store) holdBack(id int64, objects []objectKey, until time.Time, blocked map[objectKey]time.Time, b *batch) {
+	s.proc.hold(id, heldDelivery{until: until, objects: objects})
+	block(blocked, objects, until)
+	b.held++
 }
 
 // apply claims the deliveries of ds still unprocessed and applies them in

@@ -2,15 +2,20 @@ package intake_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
+	"slices"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"tilltal/internal/db"
 	"tilltal/internal/dbtest"
 	"tilltal/internal/intake"
+	"tilltal/internal/platform"
 )
 
 // applyCounter is a Consumer that counts, per delivery, the committed
@@ -73,10 +78,9 @@ func TestProcessedOnceAfterAcknowledgement(t *testing.T) {
 		}
 		addChannel(t, d, "facebook", pageID)
 		c := &applyCounter{d: d, failing: true, refuse: "Fråga 17"}
-		s := newStore(d)
+		s := newStore(t, d)
 		s.Process = c
 		s.Log = discard()
-		t.Cleanup(s.Stop)
 		const n = 60
 		for i := range n {
 			if _, err := s.SaveDelivery(ctx, comment(i, fmt.Sprintf("Fråga %d", i))); err != nil {
@@ -135,4 +139,291 @@ func TestProcessedOnceAfterAcknowledgement(t *testing.T) {
 			t.Fatalf("applied %d times to %d deliveries, want each of %d once", total, distinct, n)
 		}
 	})
+}
+
+// bodies is a Consumer that keeps the text of each object as its events
+// set it, in a table, the way the inbox keeps an item's body — a create
+// sets it as an edit does, so that only the order of processing keeps a
+// late create from reverting an edit — and remembers the order in which
+// it applied deliveries. While down, it fails as a database that cannot
+// store does; it refuses any batch with an event of the text refuse.
+type bodies struct {
+	mu       sync.Mutex
+	down     bool
+	refuse   string
+	attempts chan int // the size of each batch tried while down
+	applied  []int64
+}
+
+func (c *bodies) Prepare([]intake.Unprocessed) {}
+
+func (c *bodies) Apply(ctx context.Context, tx *db.Tx, ds []intake.Unprocessed) error {
+	c.mu.Lock()
+	down, refuse := c.down, c.refuse
+	c.mu.Unlock()
+	if down {
+		select {
+		case c.attempts <- len(ds):
+		default:
+		}
+		return fmt.Errorf("write: %w", syscall.ENOSPC)
+	}
+	for _, d := range ds {
+		for _, e := range d.Events {
+			if refuse != "" && e.Object.Text == refuse {
+				return errors.New("the consumer cannot take this event")
+			}
+		}
+	}
+	for _, d := range ds {
+		for _, e := range d.Events {
+			if _, err := tx.Exec(ctx, "INSERT INTO test_bodies (object_id, body) VALUES (?, ?) ON CONFLICT (object_id) DO UPDATE SET body = excluded.body",
+				e.Object.ExternalID, e.Object.Text); err != nil {
+				return err
+			}
+		}
+	}
+	c.mu.Lock()
+	for _, d := range ds {
+		c.applied = append(c.applied, d.DeliveryID)
+	}
+	c.mu.Unlock()
+	return nil
+}
+
+func (c *bodies) set(f func(c *bodies)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f(c)
+}
+
+func (c *bodies) order() []int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.applied)
+}
+
+// change is a delivery of one event changing an object.
+func change(verb platform.Verb, object, text string) intake.Delivery {
+	ev := platform.Event{Platform: platform.Facebook, AccountID: pageID, EventID: object + ":" + string(verb) + ":" + text, Verb: verb,
+		Object: platform.Object{ExternalID: object, Kind: platform.KindComment, Text: text, ParentID: "1000000001_200"}, OccurredAt: testNow}
+	return intake.Delivery{Source: "meta", Object: "page", Body: fmt.Appendf(nil, `{"object":%q,"verb":%q,"text":%q}`, object, verb, text), Events: []platform.Event{ev}}
+}
+
+func bodiesSetup(t *testing.T, d *db.DB, c *bodies) (*intake.Store, *logRecords) {
+	t.Helper()
+	if _, err := d.Exec(context.Background(), "CREATE TABLE test_bodies (object_id TEXT PRIMARY KEY, body TEXT NOT NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	addChannel(t, d, "facebook", pageID)
+	s := newStore(t, d)
+	s.Process = c
+	logs := &logRecords{}
+	s.Log = slog.New(logs)
+	return s, logs
+}
+
+func saveAllOf(t *testing.T, s *intake.Store, ds ...intake.Delivery) []int64 {
+	t.Helper()
+	saved, err := s.SaveDeliveries(context.Background(), ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]int64, len(saved))
+	for i, sv := range saved {
+		ids[i] = sv.DeliveryID
+	}
+	return ids
+}
+
+func bodyOf(t *testing.T, d *db.DB, object string) string {
+	t.Helper()
+	var b string
+	err := d.QueryRow(context.Background(), "SELECT body FROM test_bodies WHERE object_id = ?", object).Scan(&b)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestStorageFaultLeavesTheBatchWhole: while the database cannot store
+// (here a consumer failing with ENOSPC, as a full disk makes it), the
+// batch is retried whole after a pause: no delivery is tried alone, none
+// is held back, the fault is logged once as a warning; once it clears,
+// the deliveries are processed in the order they came, so that an edit
+// acknowledged during the fault stays after its create.
+func TestStorageFaultLeavesTheBatchWhole(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		c := &bodies{down: true, attempts: make(chan int, 16)}
+		s, logs := bodiesSetup(t, d, c)
+		ids := saveAllOf(t, s,
+			change(platform.VerbCreate, "200_1", "Första texten"),
+			change(platform.VerbEdit, "200_1", "Rättad text"),
+			change(platform.VerbCreate, "200_2", "En annan fråga"))
+		for range 3 {
+			if size := <-c.attempts; size != len(ids) {
+				t.Fatalf("a batch of %d tried while the database could not store, want the whole %d", size, len(ids))
+			}
+		}
+		if n, _ := s.CountUnprocessed(ctx); n != len(ids) || s.Held() != 0 || count(t, d, "test_bodies") != 0 {
+			t.Fatalf("during the fault: %d unprocessed, %d held, %d applied; want all %d unprocessed, none held", n, s.Held(), count(t, d, "test_bodies"), len(ids))
+		}
+		c.set(func(c *bodies) { c.down = false })
+		wctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		if err := s.WaitProcessed(wctx); err != nil {
+			t.Fatal(err)
+		}
+		s.Stop()
+		if got := c.order(); !slices.Equal(got, ids) {
+			t.Fatalf("processed %v, want %v in order", got, ids)
+		}
+		if b := bodyOf(t, d, "200_1"); b != "Rättad text" {
+			t.Fatalf("body %q after the fault, want the edit's", b)
+		}
+		warns, errs := logs.count(slog.LevelWarn), logs.count(slog.LevelError)
+		if warns != 1 || errs != 0 {
+			t.Fatalf("%d warnings and %d errors logged, want the fault once as a warning: %v", warns, errs, logs.messages())
+		}
+		if w := logs.first(slog.LevelWarn); w["deliveries"] != int64(len(ids)) {
+			t.Fatalf("the warning does not count the deliveries: %v", w)
+		}
+	})
+}
+
+// TestHeldDeliveryKeepsItsObjectOrder: a delivery the consumer cannot take
+// is held back, and so is any later one that touches the same object,
+// while the others go on; when the hold ends they are processed in the
+// order they came, so that the held create does not overwrite the later
+// edit.
+func TestHeldDeliveryKeepsItsObjectOrder(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		c := &bodies{refuse: "Första texten"}
+		s, logs := bodiesSetup(t, d, c)
+		create := saveAllOf(t, s, change(platform.VerbCreate, "200_1", "Första texten"))[0]
+		if err := s.WaitIdle(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if s.Held() != 1 || logs.count(slog.LevelError) != 1 || !s.RetryScheduled() {
+			t.Fatalf("the refused create: %d held, %v logged, retry scheduled %v", s.Held(), logs.messages(), s.RetryScheduled())
+		}
+		// The citizen's edit, and someone else's comment, come after.
+		later := saveAllOf(t, s,
+			change(platform.VerbEdit, "200_1", "Rättad text"),
+			change(platform.VerbCreate, "200_2", "En annan fråga"))
+		if err := s.WaitIdle(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := c.order(); !slices.Equal(got, later[1:]) || bodyOf(t, d, "200_1") != "" || s.Held() != 2 {
+			t.Fatalf("processed %v with %d held, body %q; want only the other comment, the edit held behind its create", got, s.Held(), bodyOf(t, d, "200_1"))
+		}
+		// The hold ends and the create fails again: the edit stays behind
+		// it, although they were tried in one batch.
+		s.ReleaseHeld()
+		if err := s.WaitIdle(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := c.order(); !slices.Equal(got, later[1:]) || s.Held() != 2 {
+			t.Fatalf("after a second failure: processed %v with %d held", got, s.Held())
+		}
+		c.set(func(c *bodies) { c.refuse = "" })
+		s.ReleaseHeld()
+		if err := s.WaitProcessed(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := c.order(), []int64{later[1], create, later[0]}; !slices.Equal(got, want) {
+			t.Fatalf("processed %v, want %v", got, want)
+		}
+		if b := bodyOf(t, d, "200_1"); b != "Rättad text" {
+			t.Fatalf("the held create overwrote the edit: body %q", b)
+		}
+	})
+}
+
+// TestStopCancelsTheRetry: a store stopped while a delivery is held does
+// not wake up for it later (against a database closed by then).
+func TestStopCancelsTheRetry(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		c := &bodies{refuse: "Första texten"}
+		s, _ := bodiesSetup(t, d, c)
+		saveAllOf(t, s, change(platform.VerbCreate, "200_1", "Första texten"))
+		if err := s.WaitIdle(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if !s.RetryScheduled() {
+			t.Fatal("no retry scheduled for the held delivery")
+		}
+		s.Stop()
+		if s.RetryScheduled() {
+			t.Fatal("Stop left the retry scheduled")
+		}
+		s.ReleaseHeld() // a Kick after Stop does nothing
+		if err := s.WaitIdle(ctx); err != nil || len(c.order()) != 0 {
+			t.Fatalf("processed %v after Stop (%v)", c.order(), err)
+		}
+	})
+}
+
+// logRecords is a slog.Handler that keeps what is logged.
+type logRecords struct {
+	mu   sync.Mutex
+	recs []slog.Record
+}
+
+func (h *logRecords) Enabled(context.Context, slog.Level) bool { return true }
+func (h *logRecords) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *logRecords) WithGroup(string) slog.Handler            { return h }
+
+func (h *logRecords) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.recs = append(h.recs, r.Clone())
+	return nil
+}
+
+func (h *logRecords) count(level slog.Level) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for _, r := range h.recs {
+		if r.Level == level {
+			n++
+		}
+	}
+	return n
+}
+
+// first is the attributes of the first record at level.
+func (h *logRecords) first(level slog.Level) map[string]any {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, r := range h.recs {
+		if r.Level == level {
+			out := map[string]any{}
+			r.Attrs(func(a slog.Attr) bool {
+				out[a.Key] = a.Value.Any()
+				return true
+			})
+			return out
+		}
+	}
+	return nil
+}
+
+func (h *logRecords) messages() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []string
+	for _, r := range h.recs {
+		out = append(out, r.Level.String()+" "+r.Message)
+	}
+	return out
 }

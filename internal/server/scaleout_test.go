@@ -206,6 +206,9 @@ func sharedAttachment(t *testing.T, a, b *e2e, bucket *blobtest.S3Server, dir st
 	if st := a.deliver(photo, meta256(photo)); st != http.StatusOK {
 		t.Fatalf("photo delivery to A: %d", st)
 	}
+	// The 200 says the delivery is stored; its item is made after it (by
+	// either instance: they share the database).
+	a.processed()
 	if st, page := b.get(b.login("redaktor@exempelby.se"), "/inkorg"); st != http.StatusOK || !strings.Contains(page, "Titta på gungan i parken, bild 7") {
 		t.Fatalf("the item delivered to A is not in the inbox on B: %d", st)
 	}
