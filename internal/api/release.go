@@ -294,11 +294,15 @@ func (a *API) releaseDecide(w http.ResponseWriter, r *http.Request) error {
 		Outcome   string `json:"outcome"`
 		Grounds   string `json:"grounds"`
 		Reasoning string `json:"reasoning"`
+		// SecrecyReviewed states that the secret-class records released
+		// whole were tried for secrecy and none applies.
+		SecrecyReviewed bool `json:"secrecy_reviewed"`
 	}
 	if err := readJSON(w, r, &in); err != nil {
 		return err
 	}
-	req, err := a.releases().Decide(r.Context(), id, release.Decision{Outcome: release.Outcome(in.Outcome), Grounds: in.Grounds, Reasoning: in.Reasoning})
+	req, err := a.releases().Decide(r.Context(), id, release.Decision{Outcome: release.Outcome(in.Outcome), Grounds: in.Grounds, Reasoning: in.Reasoning,
+		SecrecyReviewed: in.SecrecyReviewed})
 	if err != nil {
 		return err
 	}

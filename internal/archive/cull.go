@@ -112,7 +112,7 @@ func (s *Store) cullBatch(ctx context.Context, rule RetentionRule) (int, error) 
 			return err
 		}
 		where, args := rule.dueClause(cutoff)
-		seqs, err := int64s(ctx, tx, fmt.Sprintf("SELECT r.seq%s%s AND NOT %s ORDER BY r.seq LIMIT %d", dueFrom, where, heldClause, cullBatch), args...)
+		seqs, err := int64s(ctx, tx, fmt.Sprintf("SELECT r.seq%s%s AND NOT %s AND NOT %s ORDER BY r.seq LIMIT %d", dueFrom, where, heldClause, requestedClause, cullBatch), args...)
 		if err != nil || len(seqs) == 0 {
 			return err
 		}
