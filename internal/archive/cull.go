@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -235,7 +236,7 @@ func cullEventsTx(ctx context.Context, tx *db.Tx, list string, args []any) error
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	deliveries := map[int64]bool{}
+	var deliveries []int64
 	for _, e := range evs {
 		var ev platform.Event
 		js := "{}"
@@ -251,11 +252,11 @@ func cullEventsTx(ctx context.Context, tx *db.Tx, list string, args []any) error
 		if _, err := tx.Exec(ctx, "UPDATE platform_events SET body = '', author_id = '', author_name = '', event_json = ? WHERE id = ?", js, e.id); err != nil {
 			return fmt.Errorf("cull events: %w", err)
 		}
-		if e.delivery != 0 {
-			deliveries[e.delivery] = true
+		if e.delivery != 0 && !slices.Contains(deliveries, e.delivery) {
+			deliveries = append(deliveries, e.delivery)
 		}
 	}
-	for d := range deliveries {
+	for _, d := range deliveries {
 		// Every event of the delivery is of a culled item.
 		if _, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET body = ? WHERE id = ? AND processed_at IS NOT NULL
 			AND EXISTS (SELECT 1 FROM archive_deliveries a WHERE a.delivery_id = webhook_deliveries.id)
