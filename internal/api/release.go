@@ -175,7 +175,7 @@ func (a *API) writeRelease(w http.ResponseWriter, r *http.Request, id int64, sta
 			continue
 		}
 		s := selectedJSON{Seq: x.Seq, Kind: string(x.Record.Kind), Channel: x.ChannelName, Author: x.Record.AuthorName, OccurredAt: x.Record.OccurredAt,
-			Hash: x.Record.Hash, Text: x.Text(), Length: x.Length(), Secret: x.Record.Secret, Withheld: x.Withheld, WithheldGround: x.WithheldGround,
+			Hash: x.Record.Hash, Text: x.Text(), Length: x.Length(), Secret: x.SecretClass, Withheld: x.Withheld, WithheldGround: x.WithheldGround,
 			AuthorWithheld: x.AuthorWithheld, AuthorGround: x.AuthorGround, Redactions: []redactionJSON{}, Suggestions: []suggestionJSON{}}
 		var mine []release.Redaction
 		for _, red := range rs {

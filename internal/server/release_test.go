@@ -268,6 +268,9 @@ func TestReleaseSecretNeedsReview(t *testing.T) {
 		if st, page := e.get(reg, "/utlamnande/"+id); st != 200 || !strings.Contains(page, `name="secrecy_reviewed"`) {
 			t.Fatalf("the decision form lacks the secrecy review: %d", st)
 		}
+		if st, page := e.get(reg, "/utlamnande/"+id+"/granskning"); st != 200 || !strings.Contains(page, "<strong>Sekretess</strong>") {
+			t.Fatalf("the review does not mark the secret record: %d", st)
+		}
 		st, body, _ := e.post(reg, "/utlamnande/"+id+"/beslut", url.Values{"csrf": {csrf}, "outcome": {"bifall"}})
 		if st == http.StatusSeeOther || !strings.Contains(body, "sekretessklassad") {
 			t.Fatalf("page bifall without review: %d", st)
