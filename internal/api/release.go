@@ -175,7 +175,7 @@ func (a *API) writeRelease(w http.ResponseWriter, r *http.Request, id int64, sta
 			continue
 		}
 		s := selectedJSON{Seq: x.Seq, Kind: string(x.Record.Kind), Channel: x.ChannelName, Author: x.Record.AuthorName, OccurredAt: x.Record.OccurredAt,
-			Hash: x.Record.Hash, Text: x.Text(), Length: x.Length(), Secret: x.Record.Secret, Withheld: x.Withheld, WithheldGround: x.WithheldGround,
+			Hash: x.Record.Hash, Text: x.Text(), Length: x.Length(), Secret: x.SecretClass, Withheld: x.Withheld, WithheldGround: x.WithheldGround,
 			AuthorWithheld: x.AuthorWithheld, AuthorGround: x.AuthorGround, Redactions: []redactionJSON{}, Suggestions: []suggestionJSON{}}
 		var mine []release.Redaction
 		for _, red := range rs {
@@ -294,11 +294,15 @@ func (a *API) releaseDecide(w http.ResponseWriter, r *http.Request) error {
 		Outcome   string `json:"outcome"`
 		Grounds   string `json:"grounds"`
 		Reasoning string `json:"reasoning"`
+		// SecrecyReviewed states that the secret-class records released
+		// whole were tried for secrecy and none applies.
+		SecrecyReviewed bool `json:"secrecy_reviewed"`
 	}
 	if err := readJSON(w, r, &in); err != nil {
 		return err
 	}
-	req, err := a.releases().Decide(r.Context(), id, release.Decision{Outcome: release.Outcome(in.Outcome), Grounds: in.Grounds, Reasoning: in.Reasoning})
+	req, err := a.releases().Decide(r.Context(), id, release.Decision{Outcome: release.Outcome(in.Outcome), Grounds: in.Grounds, Reasoning: in.Reasoning,
+		SecrecyReviewed: in.SecrecyReviewed})
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"tilltal/internal/audit"
 	"tilltal/internal/calendar"
 	"tilltal/internal/db"
+	"tilltal/internal/platform"
 )
 
 // CullingContent is the content of a culling record: what was culled,
@@ -113,7 +115,7 @@ func (s *Store) cullBatch(ctx context.Context, rule RetentionRule) (int, error) 
 			return err
 		}
 		where, args := rule.dueClause(cutoff)
-		seqs, err := int64s(ctx, tx, fmt.Sprintf("SELECT r.seq%s%s AND NOT %s ORDER BY r.seq LIMIT %d", dueFrom, where, heldClause, cullBatch), args...)
+		seqs, err := int64s(ctx, tx, fmt.Sprintf("SELECT r.seq%s%s AND NOT %s AND NOT %s ORDER BY r.seq LIMIT %d", dueFrom, where, heldClause, requestedClause, cullBatch), args...)
 		if err != nil || len(seqs) == 0 {
 			return err
 		}
@@ -199,7 +201,73 @@ func cullItemsTx(ctx context.Context, tx *db.Tx, rule RetentionRule, in string, 
 	if _, err := tx.Exec(ctx, "UPDATE item_versions SET body = '' WHERE item_id IN ("+list+")", idArgs...); err != nil {
 		return 0, fmt.Errorf("cull item versions: %w", err)
 	}
+	if err := cullEventsTx(ctx, tx, list, idArgs); err != nil {
+		return 0, err
+	}
 	return len(ids), nil
+}
+
+// cullEventsTx culls the intake's copies of the culled items' events (the
+// items' ids, as placeholders list and args): each event keeps its ids,
+// verb and times (so a replay still finds the item, and brings nothing
+// back) and loses its text, author and attachments. A webhook delivery
+// loses its body once every event it brought is culled, it has been
+// processed, and the archive holds its raw record (which the retention
+// rules cull or keep on their own: the row here is only intake's copy).
+func cullEventsTx(ctx context.Context, tx *db.Tx, list string, args []any) error {
+	rows, err := tx.Query(ctx, `SELECT e.id, e.event_json, COALESCE(e.delivery_id, 0) FROM platform_events e JOIN items i ON i.platform = e.platform AND i.external_id = e.object_id
+		WHERE i.id IN (`+list+`) AND (e.channel_id IS NULL OR e.channel_id = i.channel_id) ORDER BY e.id`, args...)
+	if err != nil {
+		return fmt.Errorf("cull events: %w", err)
+	}
+	type event struct {
+		id, delivery int64
+		js           string
+	}
+	var evs []event
+	for rows.Next() {
+		var e event
+		if err := rows.Scan(&e.id, &e.js, &e.delivery); err != nil {
+			rows.Close()
+			return err
+		}
+		evs = append(evs, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	var deliveries []int64
+	for _, e := range evs {
+		var ev platform.Event
+		js := "{}"
+		if json.Unmarshal([]byte(e.js), &ev) == nil {
+			ev.Object.Text, ev.Object.Attachments = "", nil
+			ev.Object.Author = platform.Author{IsPage: ev.Object.Author.IsPage}
+			b, err := json.Marshal(ev)
+			if err != nil {
+				return err
+			}
+			js = string(b)
+		}
+		if _, err := tx.Exec(ctx, "UPDATE platform_events SET body = '', author_id = '', author_name = '', event_json = ? WHERE id = ?", js, e.id); err != nil {
+			return fmt.Errorf("cull events: %w", err)
+		}
+		if e.delivery != 0 && !slices.Contains(deliveries, e.delivery) {
+			deliveries = append(deliveries, e.delivery)
+		}
+	}
+	for _, d := range deliveries {
+		// Every event of the delivery is of a culled item.
+		if _, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET body = ? WHERE id = ? AND processed_at IS NOT NULL
+			AND EXISTS (SELECT 1 FROM archive_deliveries a WHERE a.delivery_id = webhook_deliveries.id)
+			AND NOT EXISTS (SELECT 1 FROM platform_events e WHERE e.delivery_id = webhook_deliveries.id
+				AND NOT EXISTS (SELECT 1 FROM items i WHERE i.platform = e.platform AND i.external_id = e.object_id AND i.culled_at IS NOT NULL))`,
+			[]byte{}, d); err != nil {
+			return fmt.Errorf("cull deliveries: %w", err)
+		}
+	}
+	return nil
 }
 
 // CulledStub is what a culled inbox item says instead of its text.

@@ -59,7 +59,10 @@
 // an attachment record with status not_fetched (and gave_up at the end)
 // and no file. Culling a record culls what copies it outside the archive:
 // attachment and snapshot files, and an item's inbox copy once all its
-// versions are culled (cullItemsTx).
+// versions are culled (cullItemsTx), with the intake's copies of its
+// events and of deliveries that brought nothing else (cullEventsTx).
+// Legal holds and open records requests (release_records of a request not
+// yet released) keep records from culling (heldClause, requestedClause).
 //
 // # The hash chain
 //

@@ -62,6 +62,18 @@ const heldClause = `EXISTS (SELECT 1 FROM archive_holds h WHERE h.released_at IS
 	(h.scope = 'thread' AND r.thread_id <> 0 AND h.target_id = r.thread_id) OR
 	(h.scope = 'record' AND (h.target_id = r.seq OR h.target_id = r.ref_seq))))`
 
+// requestedClause is true for a record (alias r) selected in a records
+// request that is not finished: received, under review, or decided but
+// not yet sent out (a refusal stays beslutad once its decision has gone
+// out, so released_at tells a finished one). As with a hold, the records
+// about a selected record (its attachments) and the record it refers to
+// (the raw delivery of an item version) are kept too: culling them while
+// the request is open would leave a release that looks complete but is
+// not.
+const requestedClause = `EXISTS (SELECT 1 FROM release_records rr JOIN release_requests q ON q.id = rr.request_id
+	WHERE q.status IN ('mottagen', 'under_provning', 'beslutad') AND q.released_at IS NULL AND (
+	rr.seq = r.seq OR rr.seq = r.ref_seq OR EXISTS (SELECT 1 FROM archive_records s WHERE s.seq = rr.seq AND s.ref_seq = r.seq AND s.ref_seq <> 0)))`
+
 // PlaceHold places a legal hold on a channel, a thread or a record.
 func (s *Store) PlaceHold(ctx context.Context, scope string, targetID int64, reason string) (int64, error) {
 	reason = strings.TrimSpace(reason)

@@ -50,13 +50,17 @@ func Ingest(ctx context.Context, tx *db.Tx, channelID int64, ev platform.Event, 
 	var version int
 	var body string
 	var hidden, removed bool
-	err := tx.QueryRow(ctx, "SELECT id, version, body, hidden, removed FROM items WHERE channel_id = ? AND external_id = ?", channelID, obj.ExternalID).
-		Scan(&id, &version, &body, &hidden, &removed)
+	var culledAt *time.Time
+	err := tx.QueryRow(ctx, "SELECT id, version, body, hidden, removed, culled_at FROM items WHERE channel_id = ? AND external_id = ?", channelID, obj.ExternalID).
+		Scan(&id, &version, &body, &hidden, &removed, &culledAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return create(ctx, tx, channelID, deptID, ev, obj, at, now)
 	}
 	if err != nil {
 		return Ingested{}, fmt.Errorf("inbox: ingest: %w", err)
+	}
+	if culledAt != nil {
+		return ingestCulled(ctx, tx, id, version, ev, obj, state{hidden: hidden, removed: removed}, at, now)
 	}
 	next := state{body: body, hidden: hidden, removed: removed}
 	switch ev.Verb {
@@ -81,6 +85,43 @@ func Ingest(ctx context.Context, tx *db.Tx, channelID int64, ev platform.Event, 
 		return Ingested{ItemID: id}, nil
 	}
 	return Ingested{ItemID: id, Changed: true}, update(ctx, tx, id, version+1, ev.Verb, next, at, now)
+}
+
+// ingestCulled applies an event to an item retention culled. Its body is
+// only the culling stub, which the citizen never wrote, so no version is
+// made from it: hide, unhide and remove change the item's flags and
+// status and nothing else (the raw delivery in the archive records the
+// event). An edit or create that carries text is a new record arriving
+// after the culling: it is kept as a new version with that text and its
+// author, and the item is no longer culled (culled_at is cleared, since
+// the item now has content again that the next culling decides on).
+func ingestCulled(ctx context.Context, tx *db.Tx, id int64, version int, ev platform.Event, obj platform.Object, cur state, at, now time.Time) (Ingested, error) {
+	next := cur
+	switch ev.Verb {
+	case platform.VerbCreate, platform.VerbEdit:
+		if obj.Text == "" {
+			return Ingested{ItemID: id}, nil
+		}
+		next.body = obj.Text
+		if _, err := tx.Exec(ctx, `UPDATE items SET culled_at = NULL, author_id = ?, author_name = ?, author_handle = ?, author_url = ? WHERE id = ?`,
+			obj.Author.ExternalID, obj.Author.Name, obj.Author.Handle, obj.Author.ProfileURL, id); err != nil {
+			return Ingested{}, fmt.Errorf("inbox: ingest: uncull: %w", err)
+		}
+		return Ingested{ItemID: id, Changed: true}, update(ctx, tx, id, version+1, ev.Verb, next, at, now)
+	case platform.VerbHide:
+		next.hidden = true
+	case platform.VerbUnhide:
+		next.hidden = false
+	case platform.VerbRemove:
+		next.removed = true
+	}
+	if next == cur {
+		return Ingested{ItemID: id}, nil
+	}
+	if _, err := tx.Exec(ctx, "UPDATE items SET hidden = ?, removed = ?, updated_at = ?"+statusSet(ev.Verb, next)+" WHERE id = ?", next.hidden, next.removed, now, id); err != nil {
+		return Ingested{}, fmt.Errorf("inbox: ingest: culled item: %w", err)
+	}
+	return Ingested{ItemID: id, Changed: true}, nil
 }
 
 type state struct {
@@ -169,26 +210,26 @@ func thread(ctx context.Context, tx *db.Tx, channelID int64, obj platform.Object
 }
 
 func update(ctx context.Context, tx *db.Tx, id int64, version int, verb platform.Verb, st state, at, now time.Time) error {
-	status := ""
-	switch {
-	case st.removed:
-		status = string(StatusRemoved)
-	case st.hidden:
-		status = string(StatusHidden)
-	}
-	q := "UPDATE items SET body = ?, search_text = ?, hidden = ?, removed = ?, version = ?, updated_at = ?"
-	args := []any{st.body, swedish.IndexText(st.body), st.hidden, st.removed, version, now}
-	if status != "" {
-		q += ", status = ?"
-		args = append(args, status)
-	} else if verb == platform.VerbUnhide {
-		// Back in view: it needs someone again unless it was answered.
-		q += ", status = CASE WHEN status = 'hidden' THEN 'new' ELSE status END"
-	}
-	if _, err := tx.Exec(ctx, q+" WHERE id = ?", append(args, id)...); err != nil {
+	q := "UPDATE items SET body = ?, search_text = ?, hidden = ?, removed = ?, version = ?, updated_at = ?" + statusSet(verb, st)
+	if _, err := tx.Exec(ctx, q+" WHERE id = ?", st.body, swedish.IndexText(st.body), st.hidden, st.removed, version, now, id); err != nil {
 		return fmt.Errorf("inbox: ingest: update: %w", err)
 	}
 	return addVersion(ctx, tx, id, version, verb, st, at, now)
+}
+
+// statusSet is the SET clause of the item's status after an event that
+// leaves it in st: removed or hidden, or back in view after an unhide
+// (it needs someone again unless it was answered).
+func statusSet(verb platform.Verb, st state) string {
+	switch {
+	case st.removed:
+		return ", status = '" + string(StatusRemoved) + "'"
+	case st.hidden:
+		return ", status = '" + string(StatusHidden) + "'"
+	case verb == platform.VerbUnhide:
+		return ", status = CASE WHEN status = 'hidden' THEN 'new' ELSE status END"
+	}
+	return ""
 }
 
 func addVersion(ctx context.Context, tx *db.Tx, itemID int64, version int, verb platform.Verb, st state, at, now time.Time) error {

@@ -95,6 +95,11 @@ func (s *Store) bundle(ctx context.Context, id int64) (Bundle, Request, error) {
 	if err != nil {
 		return Bundle{}, req, err
 	}
+	if req.Outcome != Refused {
+		if err := releasedCulled(recs); err != nil {
+			return Bundle{}, req, err
+		}
+	}
 	municipality := municipalityName(ctx, s.DB)
 	var model []ReleasedRecord
 	if req.Outcome != Refused {

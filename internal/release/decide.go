@@ -52,6 +52,11 @@ type Decision struct {
 	Grounds string
 	// Reasoning is the decision's reasons in prose, optional.
 	Reasoning string
+	// SecrecyReviewed is the registrar's statement that the secret-class
+	// records released without redaction or withholding have been tried
+	// for secrecy and none applies ("sekretessprövad: ingen sekretess");
+	// Reasoning must then give the reasons.
+	SecrecyReviewed bool
 }
 
 // Decide records the decision. The outcome must fit the review: a release
@@ -106,6 +111,22 @@ func (s *Store) Decide(ctx context.Context, id int64, dec Decision) (Request, er
 	if dec.Outcome != Granted && len(citedGrounds(recs, rs, dec.Grounds)) == 0 {
 		return Request{}, apperr.Invalidf("Ange den rättsliga grunden för avslaget, t.ex. OSL 21 kap. 7 §")
 	}
+	if dec.Outcome != Refused {
+		if err := releasedCulled(recs); err != nil {
+			return Request{}, err
+		}
+	}
+	unreviewed := unreviewedSecrets(recs, rs)
+	if dec.Outcome != Refused && len(unreviewed) > 0 {
+		switch {
+		case !dec.SecrecyReviewed:
+			return Request{}, apperr.Invalidf("Handling %s är sekretessklassad och lämnas ut utan maskering eller undantag. Maskera eller undanta det som omfattas av sekretess, eller intyga att sekretessprövningen visar att ingen sekretess gäller", joinSeqs(unreviewed))
+		case dec.Reasoning == "":
+			return Request{}, apperr.Invalidf("Motivera i beslutet varför ingen sekretess gäller för handling %s", joinSeqs(unreviewed))
+		}
+	} else {
+		unreviewed = nil
+	}
 	now := s.now()
 	actor := audit.ActorFrom(ctx)
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
@@ -126,12 +147,36 @@ func (s *Store) Decide(ctx context.Context, id int64, dec Decision) (Request, er
 			return fmt.Errorf("release: decide: %w", err)
 		}
 		return audit.Record(ctx, tx, now, audit.Entry{Action: "release.decide", ObjectType: "release_request", ObjectID: audit.ID(id),
-			Summary: "Beslut: " + dec.Outcome.Label(), Detail: map[string]any{"outcome": string(dec.Outcome), "grounds": citedGrounds(recs, rs, dec.Grounds)}})
+			Summary: "Beslut: " + dec.Outcome.Label(), Detail: map[string]any{"outcome": string(dec.Outcome), "grounds": citedGrounds(recs, rs, dec.Grounds), "secrecy_reviewed": unreviewed}})
 	})
 	if err != nil {
 		return Request{}, err
 	}
 	return s.Get(ctx, id)
+}
+
+// unreviewedSecrets are the secret-class records that would be released
+// whole: not withheld, not quarantined, with nothing redacted.
+func unreviewedSecrets(recs []Selected, rs []Redaction) []int64 {
+	redacted := map[int64]bool{}
+	for _, r := range rs {
+		redacted[r.Seq] = true
+	}
+	var out []int64
+	for _, x := range recs {
+		if x.SecretClass && !x.Withheld && !x.Quarantined && !redacted[x.Seq] {
+			out = append(out, x.Seq)
+		}
+	}
+	return out
+}
+
+func joinSeqs(seqs []int64) string {
+	parts := make([]string, len(seqs))
+	for i, s := range seqs {
+		parts[i] = fmt.Sprint(s)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // fingerprint sums up a review: records, what is withheld, redactions.

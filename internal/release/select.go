@@ -31,6 +31,10 @@ type Selected struct {
 	// Quarantined is true for an attachment whose item's media is in
 	// quarantine: it is never released, nor anything about it.
 	Quarantined bool
+	// SecretClass is true for a record marked secret, or of an item
+	// triaged or classified as sekretess: it is not released as it is
+	// without a redaction, a withholding or a recorded secrecy review.
+	SecretClass bool
 }
 
 // Text is the record's text as the review and the release see it: the
@@ -195,7 +199,8 @@ func (s *Store) Withhold(ctx context.Context, id, seq int64, w Withholding) erro
 // Records returns the records selected for a request, in archive order,
 // with their content.
 func (s *Store) Records(ctx context.Context, id int64) ([]Selected, error) {
-	rows, err := s.DB.Query(ctx, `SELECT rr.seq, rr.withheld, rr.withheld_ground, rr.author_withheld, rr.author_ground, COALESCE(c.name, '')
+	rows, err := s.DB.Query(ctx, `SELECT rr.seq, rr.withheld, rr.withheld_ground, rr.author_withheld, rr.author_ground, COALESCE(c.name, ''),
+		EXISTS (SELECT 1 FROM archive_item_classes ic WHERE ic.item_id = r.item_id AND r.item_id <> 0 AND ic.class = 'sekretess')
 		FROM release_records rr JOIN archive_records r ON r.seq = rr.seq LEFT JOIN channels c ON c.id = r.channel_id
 		WHERE rr.request_id = ? ORDER BY rr.seq`, id)
 	if err != nil {
@@ -204,7 +209,7 @@ func (s *Store) Records(ctx context.Context, id int64) ([]Selected, error) {
 	var out []Selected
 	for rows.Next() {
 		var x Selected
-		if err := rows.Scan(&x.Seq, &x.Withheld, &x.WithheldGround, &x.AuthorWithheld, &x.AuthorGround, &x.ChannelName); err != nil {
+		if err := rows.Scan(&x.Seq, &x.Withheld, &x.WithheldGround, &x.AuthorWithheld, &x.AuthorGround, &x.ChannelName, &x.SecretClass); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("release: records: %w", err)
 		}
@@ -221,6 +226,21 @@ func (s *Store) Records(ctx context.Context, id int64) ([]Selected, error) {
 		if out[i].Quarantined, err = quarantined(ctx, s.DB, out[i].Record); err != nil {
 			return nil, err
 		}
+		out[i].SecretClass = out[i].SecretClass || out[i].Record.Secret
 	}
 	return out, nil
+}
+
+// releasedCulled refuses a review in which a record that would be released
+// has been culled since it was selected: its text is gone, and a release
+// without it would look complete but not be. Culling skips the records of
+// open requests, so this only happens when a request was reopened after
+// its records went.
+func releasedCulled(recs []Selected) error {
+	for _, x := range recs {
+		if !x.Withheld && !x.Quarantined && x.Record.Culled() {
+			return apperr.Conflictf("Handling %d har gallrats sedan den valdes och innehållet finns inte kvar; ta bort den ur urvalet innan begäran beslutas eller lämnas ut", x.Seq)
+		}
+	}
+	return nil
 }

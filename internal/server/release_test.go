@@ -224,3 +224,61 @@ func TestReleaseThroughAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestReleaseSecretNeedsReview: a comment of the secrecy class is not
+// released in full by one click, through the API or the page: bifall is
+// refused until the registrar states the secrecy review
+// (secrecy_reviewed, the page's checkbox) with reasons.
+func TestReleaseSecretNeedsReview(t *testing.T) {
+	t.Parallel()
+	eachDialect(t, func(t *testing.T, e *e2e) {
+		_, item := e.seedItem("KLF", "page-klf", "c1", "Min son har en diagnos och behöver särskilt stöd.")
+		var seq int64
+		if err := e.app.DB.QueryRow(context.Background(), "SELECT MIN(seq) FROM archive_records WHERE kind = 'item_version'").Scan(&seq); err != nil {
+			t.Fatal(err)
+		}
+		if err := (&archive.Store{DB: e.app.DB}).SetClass(context.Background(), item, archive.ClassSecret, "Uppgifter om ett barns hälsa", "OSL 23 kap. 2 §"); err != nil {
+			t.Fatal(err)
+		}
+		tok := e.token("registrator@exempelby.se")
+		open := func() string {
+			t.Helper()
+			st, out := e.api("POST", "/api/v1/releases", tok, `{"requester_name": "Journalist Jansson", "subject": "Kommentarer om skolan", "received_at": "2026-03-02"}`)
+			if st != http.StatusCreated {
+				t.Fatalf("open: %d %v", st, out)
+			}
+			id := itoa(int64(out["id"].(float64)))
+			if st, out := e.api("POST", "/api/v1/releases/"+id+"/records", tok, `{"seqs": [`+itoa(seq)+`]}`); st != 200 {
+				t.Fatalf("select: %d %v", st, out)
+			}
+			return id
+		}
+		id := open()
+		st, out := e.api("POST", "/api/v1/releases/"+id+"/decision", tok, `{"outcome": "bifall"}`)
+		if st != http.StatusUnprocessableEntity || !strings.Contains(out["error"].(map[string]any)["message"].(string), "sekretessklassad") {
+			t.Fatalf("bifall without review: %d %v", st, out)
+		}
+		if st, out := e.api("POST", "/api/v1/releases/"+id+"/decision", tok, `{"outcome": "bifall", "secrecy_reviewed": true, "reasoning": "Vårdnadshavaren har själv offentliggjort uppgifterna."}`); st != 200 || out["outcome"] != "bifall" {
+			t.Fatalf("bifall after review: %d %v", st, out)
+		}
+
+		id = open()
+		reg := e.login("registrator@exempelby.se")
+		csrf := e.csrf(reg, "/utlamnande/"+id)
+		if st, page := e.get(reg, "/utlamnande/"+id); st != 200 || !strings.Contains(page, `name="secrecy_reviewed"`) {
+			t.Fatalf("the decision form lacks the secrecy review: %d", st)
+		}
+		if st, page := e.get(reg, "/utlamnande/"+id+"/granskning"); st != 200 || !strings.Contains(page, "<strong>Sekretess</strong>") {
+			t.Fatalf("the review does not mark the secret record: %d", st)
+		}
+		st, body, _ := e.post(reg, "/utlamnande/"+id+"/beslut", url.Values{"csrf": {csrf}, "outcome": {"bifall"}})
+		if st == http.StatusSeeOther || !strings.Contains(body, "sekretessklassad") {
+			t.Fatalf("page bifall without review: %d", st)
+		}
+		st, body, _ = e.post(reg, "/utlamnande/"+id+"/beslut", url.Values{"csrf": {csrf}, "outcome": {"bifall"}, "secrecy_reviewed": {"on"},
+			"reasoning": {"Vårdnadshavaren har själv offentliggjort uppgifterna."}})
+		if st != http.StatusSeeOther {
+			t.Fatalf("page bifall after review: %d %s", st, body)
+		}
+	})
+}

@@ -205,7 +205,8 @@ func (s *Server) releaseDecide(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
-	dec := release.Decision{Outcome: release.Outcome(r.PostFormValue("outcome")), Grounds: r.PostFormValue("grounds"), Reasoning: r.PostFormValue("reasoning")}
+	dec := release.Decision{Outcome: release.Outcome(r.PostFormValue("outcome")), Grounds: r.PostFormValue("grounds"), Reasoning: r.PostFormValue("reasoning"),
+		SecrecyReviewed: r.PostFormValue("secrecy_reviewed") == "on"}
 	if _, err := s.releases().Decide(r.Context(), id, dec); err != nil {
 		return s.releaseFail(w, r, err, s.showRelease)
 	}
