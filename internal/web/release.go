@@ -180,21 +180,26 @@ func (s *Server) releaseSelect(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) releaseUnselect(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, seq, err := requestForm(w, r, "seq")
 	if err != nil {
-		return err
-	}
-	seq, err := pathID(r, "seq")
-	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
 		return err
 	}
 	if err := s.releases().Unselect(r.Context(), id, seq); err != nil {
 		return s.releaseFail(w, r, err, s.showRelease)
 	}
 	return redirect(w, r, "/utlamnande/"+itoa(id)+"?ok=1")
+}
+
+// requestForm reads a records request's id and a second id (a record's
+// seq, a redaction's id) from the path, and the posted form.
+func requestForm(w http.ResponseWriter, r *http.Request, second string) (id, other int64, err error) {
+	if id, err = pathID(r, "id"); err != nil {
+		return 0, 0, err
+	}
+	if other, err = pathID(r, second); err != nil {
+		return 0, 0, err
+	}
+	return id, other, parseForm(w, r)
 }
 
 func (s *Server) releaseDecide(w http.ResponseWriter, r *http.Request) error {

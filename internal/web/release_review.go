@@ -151,15 +151,8 @@ func (s *Server) releaseRedact(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) releaseUnredact(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, rid, err := requestForm(w, r, "rid")
 	if err != nil {
-		return err
-	}
-	rid, err := pathID(r, "rid")
-	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
 		return err
 	}
 	if err := s.releases().Unredact(r.Context(), id, rid); err != nil {
@@ -169,15 +162,8 @@ func (s *Server) releaseUnredact(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) releaseWithhold(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, seq, err := requestForm(w, r, "seq")
 	if err != nil {
-		return err
-	}
-	seq, err := pathID(r, "seq")
-	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
 		return err
 	}
 	wh := release.Withholding{Record: r.PostFormValue("record") == "on", RecordGround: r.PostFormValue("record_ground"),
