@@ -48,7 +48,8 @@ func TestHostileInputOnEveryRoute(t *testing.T) {
 	for _, email := range emails {
 		people = append(people, who{c: e.login(email), token: e.token(email)})
 	}
-	tables := []string{"users", "items", "channels", "archive_records", "diary_entries", "audit_log"}
+	// The audit log is left out: looking into the vault is itself logged.
+	tables := []string{"users", "items", "channels", "archive_records", "diary_entries"}
 	before := map[string]int{}
 	for _, tb := range tables {
 		before[tb] = e.count("SELECT COUNT(*) FROM " + tb)
@@ -84,7 +85,7 @@ func TestHostileInputOnEveryRoute(t *testing.T) {
 		}
 	}
 	for _, tb := range tables {
-		if n := e.count("SELECT COUNT(*) FROM " + tb); n != before[tb] && tb != "audit_log" {
+		if n := e.count("SELECT COUNT(*) FROM " + tb); n != before[tb] {
 			t.Errorf("%s went from %d to %d rows under GETs", tb, before[tb], n)
 		}
 	}
