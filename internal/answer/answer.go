@@ -13,13 +13,13 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"tilltal/internal/apperr"
 	"tilltal/internal/audit"
 	"tilltal/internal/db"
+	"tilltal/internal/inbox"
 	"tilltal/internal/swedish"
 )
 
@@ -206,7 +206,7 @@ func (s *Store) earlierReplies(ctx context.Context, text string, terms []string,
 	if channels != nil && len(channels) == 0 {
 		return nil, nil
 	}
-	candidates, args := s.matchingItems(terms)
+	candidates, args := inbox.AnyTermQuery(s.DB.Dialect, terms, replyCandidates)
 	q := `SELECT q.id, q.body, r.body, q.search_text FROM items q JOIN items r ON r.channel_id = q.channel_id AND r.parent_external_id = q.external_id AND r.from_us
 		WHERE q.id IN (` + candidates + `) AND NOT q.from_us`
 	if channels != nil {
@@ -234,26 +234,6 @@ func (s *Store) earlierReplies(ctx context.Context, text string, terms []string,
 		}
 	}
 	return out, rows.Err()
-}
-
-// matchingItems selects the ids of the newest replyCandidates items whose
-// search text holds any of terms, through the inbox's full-text index
-// (FTS5 on SQLite, the GIN index on search_vector on PostgreSQL). Terms
-// are Snowball stems of letters and digits, so quoting is all they need.
-func (s *Store) matchingItems(terms []string) (string, []any) {
-	quoted := make([]string, len(terms))
-	if s.DB.Dialect == db.Postgres {
-		for i, t := range terms {
-			quoted[i] = "'" + strings.ReplaceAll(t, "'", "") + "'"
-		}
-		return "SELECT id FROM items WHERE search_vector @@ to_tsquery('simple', ?) ORDER BY id DESC LIMIT " + strconv.Itoa(replyCandidates),
-			[]any{strings.Join(quoted, " | ")}
-	}
-	for i, t := range terms {
-		quoted[i] = `"` + strings.ReplaceAll(t, `"`, "") + `"`
-	}
-	return "SELECT rowid FROM items_fts WHERE items_fts MATCH ? ORDER BY rowid DESC LIMIT " + strconv.Itoa(replyCandidates),
-		[]any{strings.Join(quoted, " OR ")}
 }
 
 // overlap is the share of the wanted terms found in have.

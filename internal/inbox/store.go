@@ -369,6 +369,20 @@ func (s *Store) searchOlder(ctx context.Context, f Filter, terms []string, found
 	return append(found, more...), err
 }
 
+// AnyTermQuery selects the ids of the newest limit items whose search
+// text holds any of terms (stems), through the full-text index: FTS5 on
+// SQLite, the GIN index on search_vector on PostgreSQL. It is for callers
+// that look for likeness (earlier replies to similar questions) rather
+// than the inbox's every-word search.
+func AnyTermQuery(dialect db.Dialect, terms []string, limit int) (string, []any) {
+	if dialect == db.Postgres {
+		return "SELECT id FROM items WHERE search_vector @@ to_tsquery('simple', ?) ORDER BY id DESC LIMIT " + strconv.Itoa(limit),
+			[]any{strings.Join(quoteEach(terms, "'"), " | ")}
+	}
+	return "SELECT rowid FROM items_fts WHERE items_fts MATCH ? ORDER BY rowid DESC LIMIT " + strconv.Itoa(limit),
+		[]any{strings.Join(quoteEach(terms, `"`), " OR ")}
+}
+
 func quoteEach(terms []string, q string) []string {
 	out := make([]string, len(terms))
 	for i, t := range terms {
