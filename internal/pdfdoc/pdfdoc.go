@@ -110,9 +110,6 @@ func (d *Doc) NewPage() {
 	d.y = pageTop
 }
 
-// Pages is the number of pages so far.
-func (d *Doc) Pages() int { return d.pages }
-
 func (d *Doc) font(bold bool, size float64) {
 	family := "go"
 	if bold {

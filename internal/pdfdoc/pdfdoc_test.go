@@ -8,7 +8,7 @@ import (
 )
 
 // Every page is numbered and counted: a document long enough for several
-// pages has as many page objects as Pages says, also when a page breaks
+// pages has as many page objects as it counted, also when a page breaks
 // inside a field or a box.
 func TestPagesAreNumbered(t *testing.T) {
 	d, err := New("Prov", "Exempelby kommun")
@@ -29,8 +29,8 @@ func TestPagesAreNumbered(t *testing.T) {
 		t.Fatal(err)
 	}
 	pages := len(regexp.MustCompile(`/Type /Page\b`).FindAll(b, -1))
-	if d.Pages() < 3 || pages != d.Pages() {
-		t.Fatalf("Pages() = %d, page objects %d", d.Pages(), pages)
+	if d.pages < 3 || pages != d.pages {
+		t.Fatalf("pages = %d, page objects %d", d.pages, pages)
 	}
 	if !bytes.HasPrefix(b, []byte("%PDF-")) {
 		t.Fatal("not a PDF")
