@@ -9,6 +9,11 @@ import (
 	"tilltal/internal/swedish"
 )
 
+// maxRowsPerInsert bounds the rows of one multi-row INSERT (and the ids of
+// one IN list): 26 columns of 128 rows stay far below both databases'
+// limits on placeholders.
+const maxRowsPerInsert = 128
+
 // head is the chain's last seq and hash.
 type head struct {
 	seq  int64
@@ -127,11 +132,12 @@ func appendAll(ctx context.Context, tx *db.Tx, rs []Record) ([]Record, error) {
 		r.Hash = computeHash(r)
 		h = head{seq: r.Seq, hash: r.Hash}
 	}
-	const batch = 200
-	for start := 0; start < len(rs); start += batch {
-		if err := insertRecords(ctx, tx, rs[start:min(start+batch, len(rs))]); err != nil {
+	start := 0
+	for _, n := range db.Chunks(len(rs), maxRowsPerInsert) {
+		if err := insertRecords(ctx, tx, rs[start:start+n]); err != nil {
 			return nil, err
 		}
+		start += n
 	}
 	if held := heldIn(ctx, tx); held != nil {
 		held.h, held.moved = h, true
@@ -180,16 +186,17 @@ const recordColumns = `seq, kind, channel_id, department_id, item_id, item_versi
 
 func insertRecords(ctx context.Context, tx *db.Tx, rs []Record) error {
 	const n = 26
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
 	args := make([]any, 0, n*len(rs))
-	rows := make([]string, len(rs))
-	for i, r := range rs {
-		rows[i] = row
+	for _, r := range rs {
+		search := r.IndexedText
+		if search == "" {
+			search = swedish.IndexText(r.IndexText)
+		}
 		args = append(args, r.Seq, string(r.Kind), r.ChannelID, r.DepartmentID, r.ItemID, r.ItemVersion, r.ThreadID, r.Platform, r.ExternalID,
 			r.AuthorID, r.AuthorName, string(r.Direction), r.OccurredAt, r.CapturedAt, r.RefSeq, r.ContentType, r.ContentSize, r.ContentSHA256,
-			r.PrevHash, r.Hash, r.Content, swedish.IndexText(r.IndexText), strings.ToLower(strings.TrimSpace(r.AuthorName)), r.DiaryNumber, r.Secret, r.SecrecyGround)
+			r.PrevHash, r.Hash, r.Content, search, strings.ToLower(strings.TrimSpace(r.AuthorName)), r.DiaryNumber, r.Secret, r.SecrecyGround)
 	}
-	if _, err := tx.Exec(ctx, "INSERT INTO archive_records ("+recordColumns+") VALUES "+strings.Join(rows, ", "), args...); err != nil {
+	if _, err := tx.Exec(ctx, "INSERT INTO archive_records ("+recordColumns+") VALUES "+db.ValuesList(len(rs), n), args...); err != nil {
 		return fmt.Errorf("archive: append: %w", err)
 	}
 	return nil

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -119,7 +118,7 @@ func (s *Store) cullBatch(ctx context.Context, rule RetentionRule) (int, error) 
 		if err != nil || len(seqs) == 0 {
 			return err
 		}
-		in := placeholders(len(seqs))
+		in := db.Placeholders(len(seqs))
 		seqArgs := make([]any, len(seqs))
 		for i, s := range seqs {
 			seqArgs[i] = s
@@ -192,7 +191,7 @@ func cullItemsTx(ctx context.Context, tx *db.Tx, rule RetentionRule, in string, 
 	for i, id := range ids {
 		idArgs[i] = id
 	}
-	list := placeholders(len(ids))
+	list := db.Placeholders(len(ids))
 	stub := CulledStub(now, rule.Name)
 	if _, err := tx.Exec(ctx, `UPDATE items SET body = ?, search_text = '', attachments = '[]', author_id = '', author_name = '', author_handle = '',
 		author_url = '', culled_at = ? WHERE id IN (`+list+`)`, append([]any{stub, now}, idArgs...)...); err != nil {
@@ -352,8 +351,6 @@ func spans(seqs []int64) [][2]int64 {
 	}
 	return out
 }
-
-func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
 
 func int64s(ctx context.Context, tx querier, q string, args ...any) ([]int64, error) {
 	rows, err := tx.Query(ctx, q, args...)

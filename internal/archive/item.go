@@ -123,15 +123,30 @@ func ItemVersionTx(ctx context.Context, tx *db.Tx, v ItemVersion) (Record, error
 	if err != nil {
 		return Record{}, err
 	}
-	var atts []attachmentJSON
-	if v.Version == 1 {
-		_ = json.Unmarshal([]byte(it.attachments), &atts)
-	}
 	cls, err := classOnArrival(ctx, tx, it, v)
 	if err != nil {
 		return Record{}, err
 	}
-	src := sourceFrom(ctx)
+	r, atts, err := itemVersionRecord(it, v, cls, sourceFrom(ctx))
+	if err != nil {
+		return Record{}, err
+	}
+	if r, err = AppendTx(ctx, tx, r); err != nil {
+		return Record{}, err
+	}
+	if err := queueAttachments(ctx, tx, r, atts); err != nil {
+		return Record{}, err
+	}
+	return r, nil
+}
+
+// itemVersionRecord is the record of an item's version, with the
+// attachments a first version names.
+func itemVersionRecord(it item, v ItemVersion, cls itemClass, src Source) (Record, []attachmentJSON, error) {
+	var atts []attachmentJSON
+	if v.Version == 1 {
+		_ = json.Unmarshal([]byte(it.attachments), &atts)
+	}
 	c := ItemVersionContent{ItemID: it.id, Version: v.Version, Verb: v.Verb, Kind: it.kind, Text: v.Text, Hidden: v.Hidden, Removed: v.Removed,
 		ParentExternalID: it.parentID, ThreadExternalID: it.threadExternal, Permalink: it.permalink,
 		Author:   authorJSON{ID: it.authorID, Name: it.authorName, Handle: it.authorHandle, ProfileURL: it.authorURL, IsPage: it.fromUs},
@@ -141,23 +156,97 @@ func ItemVersionTx(ctx context.Context, tx *db.Tx, v ItemVersion) (Record, error
 	}
 	content, err := json.Marshal(c)
 	if err != nil {
-		return Record{}, err
+		return Record{}, nil, err
 	}
 	dir := In
 	if it.fromUs {
 		dir = Out
 	}
-	r, err := AppendTx(ctx, tx, Record{Kind: KindItemVersion, ChannelID: it.channelID, DepartmentID: it.departmentID, ItemID: it.id, ItemVersion: v.Version,
+	return Record{Kind: KindItemVersion, ChannelID: it.channelID, DepartmentID: it.departmentID, ItemID: it.id, ItemVersion: v.Version,
 		ThreadID: it.threadID, Platform: it.platform, ExternalID: it.externalID, AuthorID: it.authorID, AuthorName: it.authorName, Direction: dir,
 		OccurredAt: v.OccurredAt, CapturedAt: v.CapturedAt, RefSeq: src.DeliverySeq, Content: content, IndexText: v.Text,
-		Secret: cls.class == ClassSecret, SecrecyGround: cls.ground})
+		Secret: cls.class == ClassSecret, SecrecyGround: cls.ground}, atts, nil
+}
+
+// NewItem is a new inbox item, as the inbox inserted it, with its first
+// version: what NewItemsTx archives without reading the item back.
+type NewItem struct {
+	Version                           ItemVersion
+	ChannelID, DepartmentID, ThreadID int64
+	Platform, ExternalID, ParentID    string
+	Kind                              string
+	AuthorID, AuthorName              string
+	AuthorHandle, AuthorURL           string
+	Permalink, ThreadExternalID       string
+	// Attachments is the item's attachments column (JSON).
+	Attachments string
+	// Flags are moderation's flags, space-separated, as on the item.
+	Flags    string
+	FromUs   bool
+	PostedAt time.Time
+	Source   Source
+	// IndexedText is Version.Text analysed for search, when the caller
+	// has it (see Record.IndexedText).
+	IndexedText string
+}
+
+// NewItemsTx archives the first versions of new items in tx, in order, as
+// ItemVersionTx would one by one: each item gets its class from the
+// triage rules (read once), its class history and its record, with one
+// multi-row statement per table for them all. The municipality's own
+// answers take the class of what they answer, which needs a look-up each,
+// and go through ItemVersionTx's path.
+func NewItemsTx(ctx context.Context, tx *db.Tx, items []NewItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	if err := LockTx(ctx, tx); err != nil {
+		return err
+	}
+	rules, err := activeTriageRules(ctx, tx)
 	if err != nil {
-		return Record{}, err
+		return err
 	}
-	if err := queueAttachments(ctx, tx, r, atts); err != nil {
-		return Record{}, err
+	rs := make([]Record, len(items))
+	atts := make([][]attachmentJSON, len(items))
+	classes := make([]classRow, 0, len(items))
+	for i, n := range items {
+		it := n.item()
+		var cls itemClass
+		if it.fromUs && it.parentID != "" {
+			if cls, err = classOnArrival(ctx, tx, it, n.Version); err != nil {
+				return err
+			}
+		} else {
+			c, ruleID := triageWith(rules, it)
+			cls = itemClass{class: c, ruleID: ruleID}
+			classes = append(classes, classRow{itemID: it.id, c: cls})
+		}
+		if rs[i], atts[i], err = itemVersionRecord(it, n.Version, cls, n.Source); err != nil {
+			return err
+		}
+		rs[i].IndexedText = n.IndexedText
 	}
-	return r, nil
+	if err := saveClasses(ctx, tx, classes, items[0].Version.CapturedAt); err != nil {
+		return err
+	}
+	if rs, err = appendAll(ctx, tx, rs); err != nil {
+		return err
+	}
+	for i, r := range rs {
+		if err := queueAttachments(ctx, tx, r, atts[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (n NewItem) item() item {
+	return item{id: n.Version.ItemID, channelID: n.ChannelID, departmentID: n.DepartmentID, threadID: n.ThreadID,
+		platform: n.Platform, externalID: n.ExternalID, parentID: n.ParentID, kind: n.Kind,
+		authorID: n.AuthorID, authorName: n.AuthorName, authorHandle: n.AuthorHandle, authorURL: n.AuthorURL,
+		permalink: n.Permalink, threadExternal: n.ThreadExternalID, attachments: n.Attachments, flags: n.Flags,
+		body: n.Version.Text, fromUs: n.FromUs, postedAt: n.PostedAt}
 }
 
 // Reply is a reply the municipality sent through Tilltal.

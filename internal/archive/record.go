@@ -91,7 +91,10 @@ type Record struct {
 
 	// IndexText is the plain text to index for search (an item's text);
 	// only read by AppendTx.
-	IndexText     string
+	IndexText string
+	// IndexedText, when set, is IndexText already analysed for search
+	// (swedish.IndexText), by a caller that did it outside the transaction.
+	IndexedText   string
 	Secret        bool
 	SecrecyGround string
 	DiaryNumber   string

@@ -56,7 +56,7 @@ func MarkRegisteredTx(ctx context.Context, tx *db.Tx, diaryNumber string, entryI
 	for _, s := range seqs {
 		args = append(args, s)
 	}
-	if _, err := tx.Exec(ctx, "UPDATE archive_records SET diary_number = ? WHERE seq IN ("+placeholders(len(seqs))+")", args...); err != nil {
+	if _, err := tx.Exec(ctx, "UPDATE archive_records SET diary_number = ? WHERE seq IN ("+db.Placeholders(len(seqs))+")", args...); err != nil {
 		return Record{}, fmt.Errorf("archive: register: %w", err)
 	}
 	actor := audit.ActorFrom(ctx)

@@ -62,6 +62,12 @@ func analyse(body string) itemText {
 
 // matches reports whether the rule applies to an item.
 func (r TriageRule) matches(it item, text itemText) bool {
+	return r.matchesItem(it) && r.matchesText(text)
+}
+
+// matchesItem checks the rule's conditions on what the item is: its
+// channel, kind and flags.
+func (r TriageRule) matchesItem(it item) bool {
 	if r.ChannelID != 0 && r.ChannelID != it.channelID {
 		return false
 	}
@@ -75,6 +81,11 @@ func (r TriageRule) matches(it item, text itemText) bool {
 	case r.Flag != "" && r.Flag != "*" && !slices.Contains(flags, r.Flag):
 		return false
 	}
+	return true
+}
+
+// matchesText checks the rule's conditions on the item's text.
+func (r TriageRule) matchesText(text itemText) bool {
 	if r.MaxWords > 0 && text.words > r.MaxWords {
 		return false
 	}
@@ -113,13 +124,28 @@ func triage(ctx context.Context, tx *db.Tx, it item) (Class, int64, error) {
 	if err != nil {
 		return "", 0, err
 	}
-	text := analyse(it.body)
+	c, id := triageWith(rules, it)
+	return c, id, nil
+}
+
+// triageWith finds the class the rules given give an item. The text is
+// analysed only when a rule gets that far: most rules are decided by
+// channel, kind or flag.
+func triageWith(rules []TriageRule, it item) (Class, int64) {
+	var text *itemText
 	for _, r := range rules {
-		if r.matches(it, text) {
-			return r.Class, r.ID, nil
+		if !r.matchesItem(it) {
+			continue
+		}
+		if text == nil {
+			t := analyse(it.body)
+			text = &t
+		}
+		if r.matchesText(*text) {
+			return r.Class, r.ID
 		}
 	}
-	return ClassOrdered, 0, nil
+	return ClassOrdered, 0
 }
 
 // itemClass is an item's class as it stands.
@@ -175,6 +201,37 @@ func classOnArrival(ctx context.Context, tx *db.Tx, it item, v ItemVersion) (ite
 		return itemClass{}, err
 	}
 	return c, historyTx(ctx, tx, it.id, c, "", "", 0, "system:triage", 0, v.CapturedAt)
+}
+
+// classRow is an item's first class, for saveClasses.
+type classRow struct {
+	itemID int64
+	c      itemClass
+}
+
+// saveClasses writes the first classes of new items and their history
+// entries (by the triage), as classOnArrival does one by one.
+func saveClasses(ctx context.Context, tx *db.Tx, rows []classRow, now time.Time) error {
+	at := now.UTC()
+	start := 0
+	for _, n := range db.Chunks(len(rows), maxRowsPerInsert) {
+		part := rows[start : start+n]
+		start += n
+		classes := make([]any, 0, 6*n)
+		history := make([]any, 0, 10*n)
+		for _, r := range part {
+			classes = append(classes, r.itemID, string(r.c.class), r.c.ruleID, r.c.byRegistrar, r.c.ground, at)
+			history = append(history, r.itemID, string(r.c.class), "", r.c.ruleID, "", r.c.ground, nil, "system:triage", 0, at)
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO archive_item_classes (item_id, class, rule_id, by_registrar, secrecy_ground, set_at) VALUES "+db.ValuesList(n, 6), classes...); err != nil {
+			return fmt.Errorf("archive: classes: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO archive_item_class_history (item_id, class, previous_class, rule_id, reason, secrecy_ground, actor_user_id, actor, record_seq, at)
+			VALUES `+db.ValuesList(n, 10), history...); err != nil {
+			return fmt.Errorf("archive: class history: %w", err)
+		}
+	}
+	return nil
 }
 
 // saveClass writes an item's class.

@@ -134,6 +134,45 @@ func create(ctx context.Context, tx *db.Tx, channelID, deptID int64, ev platform
 	if err != nil {
 		return Ingested{}, err
 	}
+	r := newItemRow(channelID, deptID, ev, obj, at, now)
+	r.threadID = threadID
+	r.searchText = swedish.IndexText(r.state.body)
+	id, err := tx.InsertID(ctx, "INSERT INTO items ("+insertColumns+") VALUES ("+db.Placeholders(24)+")", r.args()...)
+	if db.IsUniqueViolation(err) {
+		// Another transaction created it first; treat this as a repeat.
+		return Ingested{}, fmt.Errorf("inbox: ingest: concurrent create of %s: %w", obj.ExternalID, err)
+	}
+	if err != nil {
+		return Ingested{}, fmt.Errorf("inbox: ingest: %w", err)
+	}
+	if err := addVersion(ctx, tx, id, 1, ev.Verb, r.state, at, now); err != nil {
+		return Ingested{}, err
+	}
+	if obj.Author.IsPage && obj.ParentID != "" {
+		if err := markAnsweredByUs(ctx, tx, channelID, obj.ParentID, r.posted); err != nil {
+			return Ingested{}, err
+		}
+	}
+	return Ingested{ItemID: id, Created: true, Changed: true}, nil
+}
+
+// itemRow is a new item as inserted.
+type itemRow struct {
+	channelID, deptID, threadID int64
+	platform                    platform.Name
+	verb                        platform.Verb
+	obj                         platform.Object
+	state                       state
+	status                      Status
+	attachments                 string
+	searchText                  string
+	sentiment, flags            string
+	posted, at, now             time.Time
+}
+
+// newItemRow is the item an event creates: its status follows from who
+// wrote it and whether the event hid or removed it.
+func newItemRow(channelID, deptID int64, ev platform.Event, obj platform.Object, at, now time.Time) itemRow {
 	st := state{body: obj.Text, hidden: obj.Hidden || ev.Verb == platform.VerbHide, removed: ev.Verb == platform.VerbRemove}
 	status := StatusNew
 	switch {
@@ -148,50 +187,58 @@ func create(ctx context.Context, tx *db.Tx, channelID, deptID int64, ev platform
 	if posted.IsZero() {
 		posted = at
 	}
-	attachments, _ := json.Marshal(obj.Attachments)
-	if obj.Attachments == nil {
-		attachments = []byte("[]")
+	attachments := []byte("[]")
+	if obj.Attachments != nil {
+		attachments, _ = json.Marshal(obj.Attachments)
 	}
-	id, err := tx.InsertID(ctx, `INSERT INTO items (channel_id, department_id, thread_id, platform, external_id, parent_external_id, kind,
-		author_id, author_name, author_handle, author_url, from_us, body, search_text, permalink, attachments, status, hidden, removed,
-		posted_at, received_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		channelID, deptID, threadID, string(ev.Platform), obj.ExternalID, obj.ParentID, string(obj.Kind),
-		obj.Author.ExternalID, obj.Author.Name, obj.Author.Handle, obj.Author.ProfileURL, obj.Author.IsPage,
-		st.body, swedish.IndexText(st.body), obj.Permalink, string(attachments), string(status), st.hidden, st.removed,
-		posted.UTC(), now, now)
-	if db.IsUniqueViolation(err) {
-		// Another transaction created it first; treat this as a repeat.
-		return Ingested{}, fmt.Errorf("inbox: ingest: concurrent create of %s: %w", obj.ExternalID, err)
+	return itemRow{channelID: channelID, deptID: deptID, platform: ev.Platform, verb: ev.Verb, obj: obj, state: st, status: status,
+		attachments: string(attachments), posted: posted.UTC(), at: at, now: now}
+}
+
+// args are the values of insertColumns.
+func (r itemRow) args() []any {
+	o := r.obj
+	return []any{r.channelID, r.deptID, r.threadID, string(r.platform), o.ExternalID, o.ParentID, string(o.Kind),
+		o.Author.ExternalID, o.Author.Name, o.Author.Handle, o.Author.ProfileURL, o.Author.IsPage,
+		r.state.body, r.searchText, o.Permalink, r.attachments, string(r.status), r.state.hidden, r.state.removed,
+		r.posted, r.now, r.now, r.sentiment, r.flags}
+}
+
+// archived is the item as archive.NewItemsTx takes it.
+func (r itemRow) archived(id int64, threadExternal string, src archive.Source) archive.NewItem {
+	o := r.obj
+	return archive.NewItem{
+		Version: archive.ItemVersion{ItemID: id, Version: 1, Verb: string(r.verb), Text: r.state.body, Hidden: r.state.hidden, Removed: r.state.removed,
+			OccurredAt: r.at, CapturedAt: r.now},
+		ChannelID: r.channelID, DepartmentID: r.deptID, ThreadID: r.threadID, Platform: string(r.platform), ExternalID: o.ExternalID,
+		ParentID: o.ParentID, Kind: string(o.Kind), AuthorID: o.Author.ExternalID, AuthorName: o.Author.Name, AuthorHandle: o.Author.Handle,
+		AuthorURL: o.Author.ProfileURL, Permalink: o.Permalink, ThreadExternalID: threadExternal, Attachments: r.attachments, Flags: r.flags,
+		FromUs: o.Author.IsPage, PostedAt: r.posted, Source: src, IndexedText: r.searchText}
+}
+
+// threadExternal is the platform id of an object's thread: the post it
+// belongs to, or the message conversation.
+func threadExternal(obj platform.Object) string {
+	switch {
+	case obj.ThreadID != "":
+		return obj.ThreadID
+	case obj.ParentID != "":
+		return obj.ParentID
 	}
-	if err != nil {
-		return Ingested{}, fmt.Errorf("inbox: ingest: %w", err)
+	return obj.ExternalID
+}
+
+func threadKind(obj platform.Object) string {
+	if obj.Kind == platform.KindMessage {
+		return "conversation"
 	}
-	if err := addVersion(ctx, tx, id, 1, ev.Verb, st, at, now); err != nil {
-		return Ingested{}, err
-	}
-	if obj.Author.IsPage && obj.ParentID != "" {
-		if err := markAnsweredByUs(ctx, tx, channelID, obj.ParentID, posted); err != nil {
-			return Ingested{}, err
-		}
-	}
-	return Ingested{ItemID: id, Created: true, Changed: true}, nil
+	return "post"
 }
 
 // thread finds or makes the item's thread: the post it belongs to, or the
 // message conversation.
 func thread(ctx context.Context, tx *db.Tx, channelID int64, obj platform.Object, at time.Time) (int64, error) {
-	ext := obj.ThreadID
-	if ext == "" {
-		ext = obj.ParentID
-	}
-	if ext == "" {
-		ext = obj.ExternalID
-	}
-	kind := "post"
-	if obj.Kind == platform.KindMessage {
-		kind = "conversation"
-	}
+	ext := threadExternal(obj)
 	var id int64
 	err := tx.QueryRow(ctx, "SELECT id FROM threads WHERE channel_id = ? AND external_id = ?", channelID, ext).Scan(&id)
 	if err == nil {
@@ -206,7 +253,7 @@ func thread(ctx context.Context, tx *db.Tx, channelID int64, obj platform.Object
 		title = truncateRunes(obj.Text, 120)
 	}
 	return tx.InsertID(ctx, "INSERT INTO threads (channel_id, external_id, kind, title, permalink, created_at, last_activity_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		channelID, ext, kind, title, obj.Permalink, at.UTC(), at.UTC())
+		channelID, ext, threadKind(obj), title, obj.Permalink, at.UTC(), at.UTC())
 }
 
 func update(ctx context.Context, tx *db.Tx, id int64, version int, verb platform.Verb, st state, at, now time.Time) error {

@@ -59,15 +59,42 @@ func decide(list []Rule, res score.Result) (decision, bool) {
 // review (by a job, through the outbound queue) and tell whoever is on
 // duty. Only flagging needs nothing here: the flags are on the item.
 func (s *Store) ApplyTx(ctx context.Context, tx *db.Tx, c Classified) error {
+	list, err := rules(ctx, tx, c.ChannelID)
+	if err != nil {
+		return err
+	}
+	return s.applyRules(ctx, tx, c, list)
+}
+
+// ApplyAllTx is ApplyTx for several classified items, in order, reading
+// each channel's rules once: the intake classifies a batch of items in one
+// transaction.
+func (s *Store) ApplyAllTx(ctx context.Context, tx *db.Tx, cs []Classified) error {
+	byChannel := map[int64][]Rule{}
+	for _, c := range cs {
+		list, ok := byChannel[c.ChannelID]
+		if !ok {
+			var err error
+			if list, err = rules(ctx, tx, c.ChannelID); err != nil {
+				return err
+			}
+			byChannel[c.ChannelID] = list
+		}
+		if err := s.applyRules(ctx, tx, c, list); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyRules quarantines what must be and acts on the first of the
+// channel's rules that the scores meet.
+func (s *Store) applyRules(ctx context.Context, tx *db.Tx, c Classified, list []Rule) error {
 	now := s.Now().UTC()
 	if c.Result.Flagged(score.CSAM) {
 		if err := s.quarantineTx(ctx, tx, c.ItemID, "barnpornografibrott (tecken på)", now); err != nil {
 			return err
 		}
-	}
-	list, err := rules(ctx, tx, c.ChannelID)
-	if err != nil {
-		return err
 	}
 	d, ok := decide(list, c.Result)
 	if !ok || (d.action == ActionFlag && !d.openCase) {

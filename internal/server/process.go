@@ -11,6 +11,7 @@ import (
 	"tilltal/internal/intake"
 	"tilltal/internal/moderation/score"
 	"tilltal/internal/platform"
+	"tilltal/internal/swedish"
 )
 
 // ingestConsumer makes what follows from webhook deliveries once they are
@@ -19,15 +20,27 @@ import (
 // thread, version and its archive record, search index), classified.
 type ingestConsumer struct{ app *App }
 
-// Prepare classifies the texts before the transaction: it is the costliest
-// CPU work of an event and needs no lock.
+// prepared is what Prepare makes of an event before the transaction.
+type prepared struct {
+	score  score.Result
+	search string
+}
+
+// Prepare classifies the texts and analyses them for search before the
+// transaction: it is the costliest CPU work of an event and needs no lock,
+// so it runs beside the writer instead of holding it.
 func (c ingestConsumer) Prepare(ds []intake.Unprocessed) {
 	for i := range ds {
 		for j := range ds[i].Events {
 			e := &ds[i].Events[j]
-			if e.ChannelID != 0 && classifiable(e.Event) {
-				e.Prepared = score.Classify(e.Object.Text)
+			if e.ChannelID == 0 {
+				continue
 			}
+			p := prepared{search: swedish.IndexText(e.Object.Text)}
+			if classifiable(e.Event) {
+				p.score = score.Classify(e.Object.Text)
+			}
+			e.Prepared = p
 		}
 	}
 }
@@ -41,17 +54,18 @@ func (c ingestConsumer) Apply(ctx context.Context, tx *db.Tx, ds []intake.Unproc
 	if err := archive.LockTx(ctx, tx); err != nil {
 		return err
 	}
-	now := c.app.Now()
-	for _, d := range ds {
-		seq, err := archive.DeliveryTx(ctx, tx, d.DeliveryID)
-		if err != nil {
-			return err
-		}
-		for _, e := range d.Events {
-			if err := c.app.ingest(ctx, tx, e, seq, now); err != nil {
-				return err
-			}
-		}
+	ids := make([]int64, len(ds))
+	var events []intake.Stored
+	for i, d := range ds {
+		ids[i] = d.DeliveryID
+		events = append(events, d.Events...)
+	}
+	seqs, err := archive.DeliveriesTx(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
+	if err := c.app.ingestAll(ctx, tx, events, seqs, c.app.Now()); err != nil {
+		return err
 	}
 	return archive.ReleaseHeadTx(ctx, tx)
 }
@@ -63,41 +77,66 @@ func (a *App) afterStore(ctx context.Context, tx *db.Tx, events []intake.Stored)
 	if err := archive.LockTx(ctx, tx); err != nil {
 		return err
 	}
-	now := a.Now()
+	var ids []int64
 	for _, e := range events {
-		var seq int64
 		if e.DeliveryID != 0 {
-			var err error
-			if seq, err = archive.DeliveryTx(ctx, tx, e.DeliveryID); err != nil {
-				return err
-			}
-		}
-		if err := a.ingest(ctx, tx, e, seq, now); err != nil {
-			return err
+			ids = append(ids, e.DeliveryID)
 		}
 	}
-	return nil
-}
-
-// ingest makes one stored event an inbox item (or a change of one) whose
-// archive records name the delivery that brought it, and classifies it.
-func (a *App) ingest(ctx context.Context, tx *db.Tx, e intake.Stored, deliverySeq int64, now time.Time) error {
-	if e.ChannelID == 0 {
-		return nil
-	}
-	src := archive.Source{EventID: e.ID, PlatformEventID: e.EventID, DeliverySeq: deliverySeq}
-	res, err := inbox.Ingest(archive.WithSource(ctx, src), tx, e.ChannelID, e.Event, now)
+	seqs, err := archive.DeliveriesTx(ctx, tx, ids)
 	if err != nil {
 		return err
 	}
-	if !res.Changed || !classifiable(e.Event) {
+	return a.ingestAll(ctx, tx, events, seqs, a.Now())
+}
+
+// ingestAll makes stored events inbox items (or changes of them) whose
+// archive records name the deliveries that brought them (seqs, by
+// delivery id), and classifies the citizens' texts among them. Events no
+// channel owns wait for one.
+func (a *App) ingestAll(ctx context.Context, tx *db.Tx, events []intake.Stored, seqs map[int64]int64, now time.Time) error {
+	var in []inbox.Incoming
+	var scores []score.Result
+	for _, e := range events {
+		if e.ChannelID == 0 {
+			continue
+		}
+		p, ok := e.Prepared.(prepared)
+		if !ok && classifiable(e.Event) {
+			p.score = score.Classify(e.Object.Text)
+		}
+		inc := inbox.Incoming{ChannelID: e.ChannelID, Event: e.Event, SearchText: p.search,
+			Source: archive.Source{EventID: e.ID, PlatformEventID: e.EventID, DeliverySeq: seqs[e.DeliveryID]}}
+		if classifiable(e.Event) {
+			inc.Class = classification(p.score)
+		}
+		in = append(in, inc)
+		scores = append(scores, p.score)
+	}
+	if len(in) == 0 {
 		return nil
 	}
-	r, ok := e.Prepared.(score.Result)
-	if !ok {
-		r = score.Classify(e.Object.Text)
+	res, err := inbox.IngestBatch(ctx, tx, in, now)
+	if err != nil {
+		return err
 	}
-	return a.classify(ctx, tx, e.ChannelID, res.ItemID, r, now)
+	var classified []incident.Classified
+	for i, r := range res {
+		if !r.Changed || in[i].Class == nil {
+			continue
+		}
+		if len(in[i].Class.Flags) > 0 {
+			// A flagged item is registered (the archive's triage rules say
+			// so).
+			if err := archive.RetriageTx(ctx, tx, r.ItemID, now); err != nil {
+				return err
+			}
+		}
+		classified = append(classified, incident.Classified{ItemID: r.ItemID, ChannelID: in[i].ChannelID, Result: scores[i]})
+	}
+	// The channels' rules for criminal content act on the scores in the
+	// same transaction.
+	return a.Incidents.ApplyAllTx(ctx, tx, classified)
 }
 
 // classifiable is a citizen's text: the page's own are not scored.
@@ -105,24 +144,13 @@ func classifiable(ev platform.Event) bool {
 	return !ev.Object.Author.IsPage && ev.Object.Text != ""
 }
 
-// classify stores the scores of a new or edited citizen text in the
-// transaction that stored it: its tone (positive comments are answered
-// too, and counted) and any criminal or offensive content, flagged for
-// review; then the channel's rules for criminal content act on the scores,
-// in the same transaction.
-func (a *App) classify(ctx context.Context, tx *db.Tx, channelID, itemID int64, r score.Result, now time.Time) error {
-	c := inbox.Classification{Sentiment: r.Sentiment.Label}
+// classification is what the inbox keeps of a text's scores: its tone
+// (positive comments are answered too, and counted) and any criminal or
+// offensive content, flagged for review.
+func classification(r score.Result) *inbox.Classification {
+	c := &inbox.Classification{Sentiment: r.Sentiment.Label}
 	for _, f := range r.Flags {
 		c.Flags = append(c.Flags, f.String())
 	}
-	if err := inbox.SetClassification(ctx, tx, itemID, c); err != nil {
-		return err
-	}
-	if len(c.Flags) > 0 {
-		// A flagged item is registered (the archive's triage rules say so).
-		if err := archive.RetriageTx(ctx, tx, itemID, now); err != nil {
-			return err
-		}
-	}
-	return a.Incidents.ApplyTx(ctx, tx, incident.Classified{ItemID: itemID, ChannelID: channelID, Result: r})
+	return c
 }

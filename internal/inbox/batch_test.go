@@ -1,0 +1,181 @@
+package inbox_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"tilltal/internal/archive"
+	"tilltal/internal/db"
+	"tilltal/internal/dbtest"
+	"tilltal/internal/inbox"
+	"tilltal/internal/platform"
+)
+
+// batchEvents is a stream as a busy page sends it: new posts and comments
+// in several threads, a comment that arrives before its post, repeats,
+// edits, hides and removals of items made earlier in the same stream, an
+// edit before its create, the page's own answer, a private message and a
+// flagged comment.
+func batchEvents() []inbox.Incoming {
+	var out []inbox.Incoming
+	add := func(ev platform.Event, class *inbox.Classification) {
+		out = append(out, inbox.Incoming{ChannelID: 1, Event: ev, Class: class,
+			Source: archive.Source{EventID: int64(len(out) + 1), PlatformEventID: ev.EventID}})
+	}
+	at := func(i int) time.Time { return t0.Add(time.Duration(i) * time.Minute) }
+	post := func(id, text string, i int) platform.Event {
+		return platform.Event{Platform: platform.Facebook, AccountID: "page-1", EventID: "e-" + id, Verb: platform.VerbCreate, OccurredAt: at(i),
+			Object: platform.Object{ExternalID: id, Kind: platform.KindPost, Text: text, Permalink: "https://www.facebook.com/" + id,
+				Author: platform.Author{ExternalID: "page-1", Name: "Exempelby kommun", IsPage: true}, CreatedAt: at(i)}}
+	}
+	citizen := func(id, thread, text string, verb platform.Verb, i int) platform.Event {
+		ev := comment(id, text, verb)
+		ev.EventID = fmt.Sprintf("e-%s-%s-%d", id, verb, i)
+		ev.OccurredAt, ev.Object.CreatedAt = at(i), at(i)
+		ev.Object.ParentID, ev.Object.ThreadID = thread, thread
+		return ev
+	}
+	positive := &inbox.Classification{Sentiment: "positive"}
+	// A comment on a post that comes later: its thread is made by the
+	// comment, untitled, and the post joins it.
+	add(citizen("c0", "p2", "Tack för informationen om skolan!", platform.VerbCreate, 1), positive)
+	add(post("p1", "Nu öppnar badhuset igen efter renoveringen", 2), nil)
+	add(post("p2", "Skolvalet 2027 öppnar i januari", 3), nil)
+	for i := range 12 {
+		thread := []string{"p1", "p2"}[i%2]
+		add(citizen(fmt.Sprintf("c%d", i+1), thread, fmt.Sprintf("Fråga %d: när öppnar skolorna på Storgatan?", i+1), platform.VerbCreate, 4+i), &inbox.Classification{Sentiment: "neutral"})
+	}
+	add(citizen("c3", "p2", "Fråga 3: när öppnar skolorna på Storgatan?", platform.VerbCreate, 20), nil) // a repeat
+	add(citizen("c3", "p2", "Fråga 3, rättad: när öppnar skolan?", platform.VerbEdit, 21), &inbox.Classification{Sentiment: "neutral"})
+	add(citizen("c4", "p1", "", platform.VerbHide, 22), nil)
+	add(citizen("c5", "p2", "", platform.VerbRemove, 23), nil)
+	// An edit before its create makes the item; the late create changes
+	// nothing.
+	add(citizen("c20", "p1", "Rättad text om badhuset", platform.VerbEdit, 24), nil)
+	add(citizen("c20", "p1", "Rätad txet", platform.VerbCreate, 25), nil)
+	// The page answers c1 on the platform: c1 is answered.
+	reply := citizen("r1", "p2", "Hej! Skolorna öppnar den 8 januari. /Karin", platform.VerbCreate, 26)
+	reply.Object.ParentID = "c1"
+	reply.Object.Author = platform.Author{ExternalID: "page-1", Name: "Exempelby kommun", IsPage: true}
+	add(reply, nil)
+	// New items after the slow path: the batch goes on gathering.
+	add(citizen("c21", "p1", "Hur mycket kostar ett årskort på badhuset?", platform.VerbCreate, 27), &inbox.Classification{Sentiment: "neutral"})
+	add(citizen("c22", "p3", "Jag ska slå ihjäl dig", platform.VerbCreate, 28), &inbox.Classification{Sentiment: "negative", Flags: []string{"threat"}})
+	msg := citizen("m1", "conv-1", "Hej, jag har en fråga om mitt bygglov.", platform.VerbCreate, 29)
+	msg.Object.Kind = platform.KindMessage
+	add(msg, &inbox.Classification{Sentiment: "neutral"})
+	add(citizen("c23", "p2", "Bra jobbat!", platform.VerbCreate, 30), positive)
+	return out
+}
+
+// TestIngestBatchMatchesOneByOne: IngestBatch leaves the inbox and the
+// archive as Ingest leaves them one event at a time — items, versions,
+// threads, statuses, classes and records — and the archive's chain
+// verifies.
+func TestIngestBatchMatchesOneByOne(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, single *db.DB) {
+		batched := dbtest.New(t, single.Dialect)
+		events := batchEvents()
+		now := t0.Add(time.Hour)
+		for _, d := range []*db.DB{single, batched} {
+			setup(t, d)
+		}
+		var want, got []inbox.Ingested
+		err := single.InTx(context.Background(), func(tx *db.Tx) error {
+			for _, inc := range events {
+				r, err := inbox.Ingest(archive.WithSource(context.Background(), inc.Source), tx, inc.ChannelID, inc.Event, now)
+				if err != nil {
+					return err
+				}
+				if r.Changed && inc.Class != nil {
+					if err := inbox.SetClassification(context.Background(), tx, r.ItemID, *inc.Class); err != nil {
+						return err
+					}
+				}
+				want = append(want, r)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = batched.InTx(context.Background(), func(tx *db.Tx) error {
+			ctx := archive.HoldHead(context.Background(), tx)
+			var err error
+			if got, err = inbox.IngestBatch(ctx, tx, events, now); err != nil {
+				return err
+			}
+			return archive.ReleaseHeadTx(ctx, tx)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(want, got) {
+			t.Errorf("results differ:\none by one %+v\nbatched    %+v", want, got)
+		}
+		for _, q := range comparedState {
+			a, b := dump(t, single, q), dump(t, batched, q)
+			if !slices.Equal(a, b) {
+				t.Errorf("%s\none by one:\n  %s\nbatched:\n  %s", q, strings.Join(a, "\n  "), strings.Join(b, "\n  "))
+			}
+		}
+		if rep, err := archive.Verify(context.Background(), batched); err != nil || !rep.OK() || rep.Records == 0 {
+			t.Fatalf("batched chain: %+v %v", rep, err)
+		}
+	})
+}
+
+// comparedState is what both ways must leave alike. Flags are set at
+// insert by the batch and after it one by one (the intake retriages
+// flagged items either way), so the triage class is compared apart from
+// the flagged item.
+var comparedState = []string{
+	`SELECT i.id, i.external_id, t.external_id, i.kind, i.status, i.body, i.search_text, i.hidden, i.removed, i.version, i.sentiment, i.flags,
+		i.from_us, i.author_name, i.parent_external_id, i.permalink, i.attachments, i.posted_at, i.first_response_at
+		FROM items i JOIN threads t ON t.id = i.thread_id ORDER BY i.id`,
+	`SELECT item_id, version, verb, body, hidden, removed, occurred_at FROM item_versions ORDER BY item_id, version`,
+	`SELECT id, external_id, kind, title, permalink, created_at, last_activity_at FROM threads ORDER BY external_id`,
+	`SELECT seq, kind, item_id, item_version, thread_id, direction, ref_seq, content, search_text, author_key, secret FROM archive_records ORDER BY item_id, item_version`,
+	`SELECT c.item_id, c.class, c.rule_id FROM archive_item_classes c JOIN items i ON i.id = c.item_id WHERE i.flags = '' ORDER BY c.item_id`,
+	`SELECT h.item_id, h.class, h.previous_class, h.actor FROM archive_item_class_history h JOIN items i ON i.id = h.item_id WHERE i.flags = '' ORDER BY h.item_id, h.id`,
+}
+
+// dump reads a query's rows as strings.
+func dump(t *testing.T, d *db.DB, q string) []string {
+	t.Helper()
+	rows, err := d.Query(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range vals {
+			switch x := v.(type) {
+			case []byte:
+				vals[i] = string(x)
+			case time.Time:
+				vals[i] = x.UTC().Format(time.RFC3339Nano)
+			}
+		}
+		out = append(out, fmt.Sprint(vals...))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
