@@ -31,7 +31,7 @@ func commands() []command {
 		{"backup", "tilltal backup --to DIR [--blobs-only]", "Copy the live embedded database and the blobs (directory or bucket) to a new directory; --blobs-only copies the blobs alone (PostgreSQL: pg_dump for the database).", runBackup},
 		{"archive verify", "tilltal archive verify [--blobs]", "Check the archive's hash chain (--blobs: and every attachment's blob against its hash); fails naming the first changed, moved or missing record.", runArchiveVerify},
 		{"export", "tilltal export --from 2026-01-01 --to 2026-12-31 [--channel ID] [--seq 1,2,3] --out DIR [--zip]", "Write an e-archive package (FGS 2.0: CSIP/SIP with ERMS and PREMIS) of a period, channel or records; prints its path.", runExport},
-		{"loadtest", "tilltal loadtest [--url U] [--rate N] [--duration D] [--concurrency C] [--events E]", "Send signed webhook deliveries to a running Tilltal and report throughput, latency and the ratio to a bare insert.", runLoadtest},
+		{"loadtest", "tilltal loadtest [--url U] [--page P] [--rate N] [--duration D] [--concurrency C] [--events E] [--drain-timeout D]", "Send signed webhook deliveries to a running Tilltal, wait until it has processed them, and report throughput, latency and the ratios to a bare batched insert.", runLoadtest},
 		{"classify", "tilltal classify [evaluate [--file F] [--json]]", "Score JSON lines {\"id\",\"text\"} from stdin for criminal content; evaluate: precision and recall on a labelled file.", runClassify},
 		{"help", "tilltal help", "Show this help.", nil},
 	}

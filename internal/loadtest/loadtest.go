@@ -1,7 +1,9 @@
 // Package loadtest drives a running Tilltal with signed Meta webhook
 // deliveries over loopback — at a set rate or flat out, for a bounded time —
-// and measures what the server acknowledges: throughput and latency
-// percentiles. Beside it, Baseline measures a bare insert of the same raw
+// and measures the whole way through: what the server acknowledges
+// (throughput and latency percentiles), and, read from its database, how
+// soon the acknowledged deliveries have become inbox items (Drain).
+// Beside it, MeasureBaseline times a bare batched insert of the same raw
 // payloads into the same database, so that results are reported as ratios,
 // which carry from one machine to another where absolute numbers do not.
 package loadtest
@@ -16,6 +18,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -42,9 +45,19 @@ type Options struct {
 type Result struct {
 	Sent, OK, Failed int64
 	Events           int64
-	Elapsed          time.Duration
-	Latencies        []time.Duration
-	Statuses         map[int]int64
+	// Elapsed runs from the first send to the last answer: the sending
+	// stops at the end of the duration, and what is in flight then is
+	// waited for, since the server may already have stored it.
+	Elapsed time.Duration
+	// Started is when the first delivery was sent.
+	Started time.Time
+	// Latencies are the acknowledged deliveries' answer times, sorted.
+	Latencies []time.Duration
+	Statuses  map[int]int64
+	// Payloads makes the run's deliveries again, byte for byte, from
+	// sequence numbers 1 to Sent: for the baseline, and to tell the items
+	// the run made from any others.
+	Payloads Payloads
 }
 
 // PerSecond is acknowledged deliveries per second.
@@ -58,13 +71,12 @@ func (r Result) Percentile(p float64) time.Duration {
 	if len(r.Latencies) == 0 {
 		return 0
 	}
-	s := slices.Clone(r.Latencies)
-	slices.Sort(s)
-	i := int(p / 100 * float64(len(s)-1))
-	return s[i]
+	i := int(p / 100 * float64(len(r.Latencies)-1))
+	return r.Latencies[i]
 }
 
-// Run sends deliveries until the duration is over or ctx ends.
+// Run sends deliveries until the duration is over, then waits for the
+// answers to those in flight; it stops early when ctx ends.
 func Run(ctx context.Context, o Options) (Result, error) {
 	if o.Concurrency <= 0 {
 		o.Concurrency = 8
@@ -75,14 +87,21 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if o.Duration <= 0 || o.Duration > 10*time.Minute {
 		return Result{}, fmt.Errorf("loadtest: duration must be between 0 and 10 minutes")
 	}
-	ctx, cancel := context.WithTimeout(ctx, o.Duration)
+	// Sending ends with window; a request in flight then goes on under
+	// ctx, bounded by the client's timeout.
+	window, cancel := context.WithTimeout(ctx, o.Duration)
 	defer cancel()
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: o.Concurrency}}
 	var seq atomic.Int64
 	var mu sync.Mutex
-	res := Result{Statuses: map[int]int64{}}
-	tokens := pace(ctx, o.Rate)
 	start := time.Now()
+	res := Result{Statuses: map[int]int64{}, Started: start, Payloads: Payloads{
+		PageID: o.PageID,
+		Tag:    strconv.FormatInt(start.UnixNano(), 36),
+		Events: o.EventsPerDelivery,
+		At:     start.Truncate(time.Second),
+	}}
+	tokens := pace(window, o.Rate)
 	var wg sync.WaitGroup
 	for w := 0; w < o.Concurrency; w++ {
 		wg.Add(1)
@@ -94,16 +113,16 @@ func Run(ctx context.Context, o Options) (Result, error) {
 						return
 					}
 				}
-				if ctx.Err() != nil {
+				if window.Err() != nil {
 					return
 				}
 				n := seq.Add(1)
-				body := Delivery(o.PageID, n, o.EventsPerDelivery, time.Now())
+				body := res.Payloads.Body(n)
 				t0 := time.Now()
 				status, err := send(ctx, client, o.URL+"/webhooks/meta", body, o.AppSecret)
 				lat := time.Since(t0)
 				if ctx.Err() != nil && err != nil {
-					return // cut off by the end of the run, not a failure
+					return // interrupted, not a failure of the server
 				}
 				mu.Lock()
 				res.Sent++
@@ -121,7 +140,8 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	wg.Wait()
 	res.Elapsed = time.Since(start)
-	return res, nil
+	slices.Sort(res.Latencies)
+	return res, ctx.Err()
 }
 
 // pace hands out one token per delivery at the rate; nil for flat out.
@@ -173,17 +193,41 @@ func Sign(secret string, body []byte) string {
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
-// Delivery is a page feed delivery in Meta's format with n comments, all
-// unique to this sequence number.
+// Delivery is a page feed delivery in Meta's format with n comments,
+// lt_<seq>_0 to lt_<seq>_<n-1>, all unique to this sequence number.
 func Delivery(pageID string, seq int64, n int, now time.Time) []byte {
+	return delivery(pageID, "lt_", seq, n, now)
+}
+
+// Payloads are the deliveries of one run: their comment ids carry the
+// run's tag, so that a run's items are its own even on a database that
+// earlier runs filled, and their times are the run's, so that a sequence
+// number always gives the same bytes.
+type Payloads struct {
+	PageID string
+	Tag    string
+	Events int
+	At     time.Time
+}
+
+// Body is delivery seq of the run.
+func (p Payloads) Body(seq int64) []byte {
+	return delivery(p.PageID, p.CommentPrefix(), seq, p.Events, p.At)
+}
+
+// CommentPrefix begins the external id of every comment of the run, and
+// so of every item it makes.
+func (p Payloads) CommentPrefix() string { return "lt_" + p.Tag + "_" }
+
+func delivery(pageID, prefix string, seq int64, n int, now time.Time) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, `{"object":"page","entry":[{"id":%q,"time":%d,"changes":[`, pageID, now.Unix())
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		fmt.Fprintf(&b, `{"field":"feed","value":{"from":{"id":"77%d","name":"Testperson %d"},"post_id":"%s_1","comment_id":"lt_%d_%d","parent_id":"%s_1","created_time":%d,"item":"comment","verb":"add","message":"Hej! När töms sopkärlen på Björkvägen %d? Tack för svar."}}`,
-			seq%1000, seq%1000, pageID, seq, i, pageID, now.Unix(), seq)
+		fmt.Fprintf(&b, `{"field":"feed","value":{"from":{"id":"77%d","name":"Testperson %d"},"post_id":"%s_1","comment_id":"%s%d_%d","parent_id":"%s_1","created_time":%d,"item":"comment","verb":"add","message":"Hej! När töms sopkärlen på Björkvägen %d? Tack för svar."}}`,
+			seq%1000, seq%1000, pageID, prefix, seq, i, pageID, now.Unix(), seq)
 	}
 	b.WriteString(`]}]}`)
 	return b.Bytes()
