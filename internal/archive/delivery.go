@@ -89,9 +89,11 @@ func DeliveriesTx(ctx context.Context, tx *db.Tx, ids []int64) (map[int64]int64,
 		seqs[fresh[i]] = r.Seq
 		args = append(args, fresh[i], r.Seq)
 	}
-	for from := 0; from < len(args); from += 2 * maxRowsPerInsert {
-		part := args[from:min(from+2*maxRowsPerInsert, len(args))]
-		if _, err := tx.Exec(ctx, "INSERT INTO archive_deliveries (delivery_id, record_seq) VALUES "+db.ValuesList(len(part)/2, 2), part...); err != nil {
+	start := 0
+	for _, n := range db.Chunks(len(rs), maxRowsPerInsert) {
+		part := args[2*start : 2*(start+n)]
+		start += n
+		if _, err := tx.Exec(ctx, "INSERT INTO archive_deliveries (delivery_id, record_seq) VALUES "+db.ValuesList(n, 2), part...); err != nil {
 			return nil, fmt.Errorf("archive: deliveries: %w", err)
 		}
 	}
@@ -104,7 +106,8 @@ func deliveryRecords(ctx context.Context, tx *db.Tx, ids []int64) ([]Record, err
 	byID := make(map[int64]Record, len(ids))
 	for from := 0; from < len(ids); from += maxRowsPerInsert {
 		part := ids[from:min(from+maxRowsPerInsert, len(ids))]
-		rows, err := tx.Query(ctx, "SELECT id, source, body, object_type, received_at FROM webhook_deliveries WHERE id IN ("+db.Placeholders(len(part))+")", int64Args(part)...)
+		in, args := db.InList(int64Args(part))
+		rows, err := tx.Query(ctx, "SELECT id, source, body, object_type, received_at FROM webhook_deliveries WHERE id IN ("+in+")", args...)
 		if err != nil {
 			return nil, fmt.Errorf("archive: deliveries: %w", err)
 		}
@@ -157,7 +160,8 @@ func deliveryRecord(id int64, source, object string, body []byte, received time.
 func scanPairs(ctx context.Context, tx *db.Tx, q string, ids []int64, f func(a, b int64)) error {
 	for from := 0; from < len(ids); from += maxRowsPerInsert {
 		part := ids[from:min(from+maxRowsPerInsert, len(ids))]
-		rows, err := tx.Query(ctx, q+"("+db.Placeholders(len(part))+")", int64Args(part)...)
+		in, args := db.InList(int64Args(part))
+		rows, err := tx.Query(ctx, q+"("+in+")", args...)
 		if err != nil {
 			return err
 		}

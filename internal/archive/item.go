@@ -55,8 +55,10 @@ type item struct {
 	authorID, authorName, authorHandle    string
 	authorURL, permalink, threadExternal  string
 	attachments, flags, body              string
-	fromUs                                bool
-	postedAt                              time.Time
+	// indexed is body analysed for search, when known (NewItem.IndexedText).
+	indexed  string
+	fromUs   bool
+	postedAt time.Time
 }
 
 // readItem reads an item from the inbox's tables. The archive reads them
@@ -246,7 +248,7 @@ func (n NewItem) item() item {
 		platform: n.Platform, externalID: n.ExternalID, parentID: n.ParentID, kind: n.Kind,
 		authorID: n.AuthorID, authorName: n.AuthorName, authorHandle: n.AuthorHandle, authorURL: n.AuthorURL,
 		permalink: n.Permalink, threadExternal: n.ThreadExternalID, attachments: n.Attachments, flags: n.Flags,
-		body: n.Version.Text, fromUs: n.FromUs, postedAt: n.PostedAt}
+		body: n.Version.Text, indexed: n.IndexedText, fromUs: n.FromUs, postedAt: n.PostedAt}
 }
 
 // Reply is a reply the municipality sent through Tilltal.

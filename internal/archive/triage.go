@@ -56,8 +56,16 @@ type itemText struct {
 	terms []string
 }
 
-func analyse(body string) itemText {
-	return itemText{words: len(swedish.Words(body)), terms: swedish.Terms(body)}
+func analyse(it item) itemText {
+	t := itemText{words: len(swedish.Words(it.body))}
+	if it.indexed != "" {
+		// swedish.IndexText is the terms joined: made already, outside
+		// the transaction.
+		t.terms = strings.Fields(it.indexed)
+	} else {
+		t.terms = swedish.Terms(it.body)
+	}
+	return t
 }
 
 // matches reports whether the rule applies to an item.
@@ -138,7 +146,7 @@ func triageWith(rules []TriageRule, it item) (Class, int64) {
 			continue
 		}
 		if text == nil {
-			t := analyse(it.body)
+			t := analyse(it)
 			text = &t
 		}
 		if r.matchesText(*text) {

@@ -29,3 +29,20 @@ func Chunks(n, largest int) []int {
 	}
 	return out
 }
+
+// InList is the placeholders and values of an IN list for values, padded
+// with repeats of the last value to the next power of two (from 1), so
+// that lists of any length take a few distinct statement texts (see
+// Chunks). A repeated value in an IN list changes nothing.
+func InList(values []any) (string, []any) {
+	n := 1
+	for n < len(values) {
+		n *= 2
+	}
+	padded := make([]any, n)
+	copy(padded, values)
+	for i := len(values); i < n && len(values) > 0; i++ {
+		padded[i] = values[len(values)-1]
+	}
+	return Placeholders(n), padded
+}

@@ -14,12 +14,13 @@ import (
 // statements per connection by itself.
 
 // maxCachedStmts bounds the statements a connection keeps; past it, new
-// texts run uncached. maxCachedArgs leaves out multi-row statements, whose
-// text varies with the number of rows and whose compilation is shared by
-// their rows anyway.
+// texts run uncached. maxCachedArgs leaves out only the largest
+// statements: multi-row INSERTs and IN lists are cached too when their
+// callers keep their texts few (db.Chunks, db.InList), since compiling a
+// 64-row INSERT costs as much as running it.
 const (
 	maxCachedStmts = 512
-	maxCachedArgs  = 64
+	maxCachedArgs  = 4096
 )
 
 // stmtCacheConnector opens SQLite connections that keep their statements.

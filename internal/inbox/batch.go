@@ -142,7 +142,8 @@ func newBatch(ctx context.Context, tx *db.Tx, in []Incoming, now time.Time) (*ba
 }
 
 func (b *batch) loadDepartments(ctx context.Context, channels []any) error {
-	rows, err := b.tx.Query(ctx, "SELECT id, department_id FROM channels WHERE id IN ("+db.Placeholders(len(channels))+")", channels...)
+	in, args := db.InList(channels)
+	rows, err := b.tx.Query(ctx, "SELECT id, department_id FROM channels WHERE id IN ("+in+")", args...)
 	if err != nil {
 		return fmt.Errorf("inbox: ingest: channels: %w", err)
 	}
@@ -182,12 +183,13 @@ func loadKeys(ctx context.Context, tx *db.Tx, q string, keys []itemKey, each fun
 		}
 		byChannel[k.channel] = append(byChannel[k.channel], k.external)
 	}
-	const chunk = 200
+	const chunk = 256
 	for _, ch := range order {
 		ids := byChannel[ch]
 		for from := 0; from < len(ids); from += chunk {
 			part := ids[from:min(from+chunk, len(ids))]
-			if err := eachRow(ctx, tx, q+" WHERE channel_id = ? AND external_id IN ("+db.Placeholders(len(part))+")", append([]any{ch}, part...), each); err != nil {
+			in, args := db.InList(part)
+			if err := eachRow(ctx, tx, q+" WHERE channel_id = ? AND external_id IN ("+in+")", append([]any{ch}, args...), each); err != nil {
 				return err
 			}
 		}
