@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"runtime"
+	"sync"
 	"time"
 
 	"tilltal/internal/archive"
@@ -27,22 +29,38 @@ type prepared struct {
 }
 
 // Prepare classifies the texts and analyses them for search before the
-// transaction: it is the costliest CPU work of an event and needs no lock,
-// so it runs beside the writer instead of holding it.
+// transaction: it is the costliest CPU work of an event and needs no lock.
+// The writer waits for it, so it is spread over the cores.
 func (c ingestConsumer) Prepare(ds []intake.Unprocessed) {
+	var events []*intake.Stored
 	for i := range ds {
 		for j := range ds[i].Events {
-			e := &ds[i].Events[j]
-			if e.ChannelID == 0 {
-				continue
+			if e := &ds[i].Events[j]; e.ChannelID != 0 {
+				events = append(events, e)
 			}
-			p := prepared{search: swedish.IndexText(e.Object.Text)}
-			if classifiable(e.Event) {
-				p.score = score.Classify(e.Object.Text)
-			}
-			e.Prepared = p
 		}
 	}
+	workers := min(runtime.GOMAXPROCS(0), (len(events)+minPerWorker-1)/minPerWorker)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(events); i += workers {
+				events[i].Prepared = prepare(events[i].Event)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// minPerWorker is the fewest events worth a goroutine of Prepare's.
+const minPerWorker = 8
+
+func prepare(ev platform.Event) prepared {
+	p := prepared{search: swedish.IndexText(ev.Object.Text)}
+	if classifiable(ev) {
+		p.score = score.Classify(ev.Object.Text)
+	}
+	return p
 }
 
 // Apply archives and ingests a batch. The archive's lock is taken first so
