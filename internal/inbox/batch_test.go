@@ -179,3 +179,67 @@ func dump(t *testing.T, d *db.DB, q string) []string {
 	}
 	return out
 }
+
+// BenchmarkIngest compares IngestBatch with Ingest called once per event,
+// in the same run and database: each iteration makes batchBenchSize new
+// comments in one transaction, as the intake's processor does with a
+// batch of deliveries.
+//
+//	go test ./internal/inbox -run '^$' -bench Ingest -benchtime 20x
+func BenchmarkIngest(b *testing.B) {
+	for _, dialect := range dbtest.Dialects {
+		b.Run(string(dialect), func(b *testing.B) {
+			d := dbtest.New(b, dialect)
+			setup(b, d)
+			one := benchIngest(b, d, "one", func(ctx context.Context, tx *db.Tx, in []inbox.Incoming, now time.Time) error {
+				for _, inc := range in {
+					r, err := inbox.Ingest(archive.WithSource(ctx, inc.Source), tx, inc.ChannelID, inc.Event, now)
+					if err != nil {
+						return err
+					}
+					if err := inbox.SetClassification(ctx, tx, r.ItemID, *inc.Class); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			batched := benchIngest(b, d, "batch", func(ctx context.Context, tx *db.Tx, in []inbox.Incoming, now time.Time) error {
+				_, err := inbox.IngestBatch(ctx, tx, in, now)
+				return err
+			})
+			b.ReportMetric(one, "one_by_one_events/s")
+			b.ReportMetric(batched, "batched_events/s")
+			b.ReportMetric(batched/one, "speedup")
+		})
+	}
+}
+
+const batchBenchSize = 256
+
+// benchIngest runs b.N batches through ingest and returns events/s.
+func benchIngest(b *testing.B, d *db.DB, tag string, ingest func(context.Context, *db.Tx, []inbox.Incoming, time.Time) error) float64 {
+	var took time.Duration
+	for n := range b.N {
+		in := make([]inbox.Incoming, batchBenchSize)
+		for i := range in {
+			ev := comment(fmt.Sprintf("%s-%d-%d", tag, n, i), fmt.Sprintf("När töms soptunnorna på Storgatan %d? Det har inte hämtats på två veckor.", i), platform.VerbCreate)
+			ev.Object.ParentID = fmt.Sprintf("%s-post-%d", tag, i%20)
+			ev.Object.ThreadID = ev.Object.ParentID
+			in[i] = inbox.Incoming{ChannelID: 1, Event: ev, Class: &inbox.Classification{Sentiment: "neutral"},
+				Source: archive.Source{EventID: int64(i + 1), PlatformEventID: ev.EventID}}
+		}
+		start := time.Now()
+		err := d.InTx(context.Background(), func(tx *db.Tx) error {
+			ctx := archive.HoldHead(context.Background(), tx)
+			if err := ingest(ctx, tx, in, t0.Add(time.Hour)); err != nil {
+				return err
+			}
+			return archive.ReleaseHeadTx(ctx, tx)
+		})
+		took += time.Since(start)
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return float64(b.N*batchBenchSize) / took.Seconds()
+}

@@ -13,7 +13,7 @@ import (
 
 var t0 = time.Date(2026, 11, 20, 18, 30, 0, 0, time.UTC)
 
-func setup(t *testing.T, d *db.DB) (*inbox.Store, int64, int64) {
+func setup(t testing.TB, d *db.DB) (*inbox.Store, int64, int64) {
 	t.Helper()
 	ctx := context.Background()
 	mustExec(t, d, "INSERT INTO departments (name, code, created_at, updated_at) VALUES ('Barn- och utbildningsförvaltningen', 'BUF', ?, ?)", t0, t0)
@@ -23,7 +23,7 @@ func setup(t *testing.T, d *db.DB) (*inbox.Store, int64, int64) {
 	return &inbox.Store{DB: d, Now: func() time.Time { return t0.Add(time.Hour) }}, 1, 2
 }
 
-func mustExec(t *testing.T, d *db.DB, q string, args ...any) {
+func mustExec(t testing.TB, d *db.DB, q string, args ...any) {
 	t.Helper()
 	if _, err := d.Exec(context.Background(), q, args...); err != nil {
 		t.Fatal(err)
