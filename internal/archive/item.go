@@ -216,6 +216,12 @@ func NewItemsTx(ctx context.Context, tx *db.Tx, items []NewItem) error {
 		it := n.item()
 		var cls itemClass
 		if it.fromUs && it.parentID != "" {
+			// Its question may be among the items before it: their
+			// classes are saved first.
+			if err := saveClasses(ctx, tx, classes, n.Version.CapturedAt); err != nil {
+				return err
+			}
+			classes = classes[:0]
 			if cls, err = classOnArrival(ctx, tx, it, n.Version); err != nil {
 				return err
 			}

@@ -97,10 +97,9 @@ func openSQLite(path string) (*DB, error) {
 	r.SetMaxOpenConns(8)
 	// The writer keeps its prepared statements (see stmtcache.go); its
 	// driver is the registered one, with whatever functions it was given.
-	// Its statement journals (a statement that fires triggers keeps one)
-	// stay in memory rather than in a temporary file, and its page cache
-	// holds the hot index pages of a large inbox (64 MiB, one connection).
-	w := sql.OpenDB(stmtCacheConnector{dsn: "file:" + path + "?" + common + "&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)&_txlock=immediate", drv: r.Driver()})
+	// Its page cache holds the hot index pages of a large inbox (64 MiB,
+	// one connection).
+	w := sql.OpenDB(stmtCacheConnector{dsn: "file:" + path + "?" + common + "&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_txlock=immediate", drv: r.Driver()})
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)

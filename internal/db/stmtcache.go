@@ -67,6 +67,8 @@ type preparedStmt interface {
 type cachingConn struct {
 	sqliteConn
 	stmts map[string]*cachedStmt
+	// clock counts uses, for evict.
+	clock uint64
 }
 
 // cachedStmt is a prepared statement; busy while its rows are open, when a
@@ -75,18 +77,22 @@ type cachingConn struct {
 type cachedStmt struct {
 	s    preparedStmt
 	busy bool
+	// used is the connection's clock at its last use.
+	used uint64
 }
 
 // stmt returns the cached statement for q, preparing it if there is room,
 // or nil when q should run uncached.
 func (c *cachingConn) stmt(ctx context.Context, q string, args int) *cachedStmt {
+	c.clock++
 	if st, ok := c.stmts[q]; ok {
 		if st.busy {
 			return nil
 		}
+		st.used = c.clock
 		return st
 	}
-	if args > maxCachedArgs || len(c.stmts) >= maxCachedStmts {
+	if args > maxCachedArgs || (len(c.stmts) >= maxCachedStmts && !c.evict()) {
 		return nil
 	}
 	s, err := c.sqliteConn.PrepareContext(ctx, q)
@@ -99,9 +105,29 @@ func (c *cachingConn) stmt(ctx context.Context, q string, args int) *cachedStmt 
 		s.Close()
 		return nil
 	}
-	st := &cachedStmt{s: ps}
+	st := &cachedStmt{s: ps, used: c.clock}
 	c.stmts[q] = st
 	return st
+}
+
+// evict finalizes the statement used longest ago that is not busy, to
+// make room: texts seen once (an IN list of an odd length) must not keep
+// the hot ones out for the life of the connection. It scans the cache,
+// which only happens when a new text meets a full one.
+func (c *cachingConn) evict() bool {
+	var oldest string
+	var at uint64
+	for q, st := range c.stmts {
+		if !st.busy && (oldest == "" || st.used < at) {
+			oldest, at = q, st.used
+		}
+	}
+	if oldest == "" {
+		return false
+	}
+	c.stmts[oldest].s.Close()
+	delete(c.stmts, oldest)
+	return true
 }
 
 func (c *cachingConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {

@@ -38,11 +38,17 @@ type Incoming struct {
 // what was gathered before it is written, so that the order of events
 // stays the order of effects. So do the municipality's own answers, which
 // mark what they answer.
-func IngestBatch(ctx context.Context, tx *db.Tx, in []Incoming, now time.Time) ([]Ingested, error) {
+//
+// after, when not nil, runs for every event once its effect is written,
+// in the order of the events, before any later event's: what it does to
+// an item (a class, a case) is there for the events after it, as it would
+// be one by one.
+func IngestBatch(ctx context.Context, tx *db.Tx, in []Incoming, now time.Time, after func(i int, r Ingested) error) ([]Ingested, error) {
 	b, err := newBatch(ctx, tx, in, now)
 	if err != nil {
 		return nil, err
 	}
+	b.after = after
 	for i := range in {
 		if err := b.add(ctx, i); err != nil {
 			return nil, err
@@ -95,6 +101,15 @@ type batch struct {
 	// touched are existing threads whose activity moved.
 	touched  []itemKey
 	gathered []gathered
+	after    func(int, Ingested) error
+}
+
+// done runs after for the i-th event.
+func (b *batch) done(i int) error {
+	if b.after == nil {
+		return nil
+	}
+	return b.after(i, b.out[i])
 }
 
 func newBatch(ctx context.Context, tx *db.Tx, in []Incoming, now time.Time) (*batch, error) {
@@ -230,7 +245,9 @@ func (b *batch) add(ctx context.Context, i int) error {
 	}
 	row := newItemRow(inc.ChannelID, b.depts[inc.ChannelID], inc.Event, obj, at, b.now)
 	row.searchText = inc.SearchText
-	if row.searchText == "" {
+	if row.searchText == "" || obj.Text != inc.Event.Object.Text {
+		// Made from the text as sent, which cleaning changed (a NUL, bad
+		// UTF-8, a text past maxBody): the item's body is what is indexed.
 		row.searchText = swedish.IndexText(row.state.body)
 	}
 	if inc.Class != nil {
@@ -273,7 +290,7 @@ func (b *batch) one(ctx context.Context, i int, k itemKey) error {
 		}
 	}
 	b.out[i] = res
-	return nil
+	return b.done(i)
 }
 
 // joinThread notes a gathered item's thread: a known one's activity
@@ -344,8 +361,17 @@ func (b *batch) flush(ctx context.Context) error {
 	if err := insertVersions(ctx, b.tx, versions); err != nil {
 		return err
 	}
-	b.gathered = b.gathered[:0]
-	return archive.NewItemsTx(ctx, b.tx, archived)
+	if err := archive.NewItemsTx(ctx, b.tx, archived); err != nil {
+		return err
+	}
+	gathered := b.gathered
+	b.gathered = nil
+	for _, g := range gathered {
+		if err := b.done(g.index); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeThreads inserts the threads gathered items opened and moves the

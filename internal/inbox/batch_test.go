@@ -107,7 +107,7 @@ func TestIngestBatchMatchesOneByOne(t *testing.T) {
 		err = batched.InTx(context.Background(), func(tx *db.Tx) error {
 			ctx := archive.HoldHead(context.Background(), tx)
 			var err error
-			if got, err = inbox.IngestBatch(ctx, tx, events, now); err != nil {
+			if got, err = inbox.IngestBatch(ctx, tx, events, now, nil); err != nil {
 				return err
 			}
 			return archive.ReleaseHeadTx(ctx, tx)
@@ -204,7 +204,7 @@ func BenchmarkIngest(b *testing.B) {
 				return nil
 			})
 			batched := benchIngest(b, d, "batch", func(ctx context.Context, tx *db.Tx, in []inbox.Incoming, now time.Time) error {
-				_, err := inbox.IngestBatch(ctx, tx, in, now)
+				_, err := inbox.IngestBatch(ctx, tx, in, now, nil)
 				return err
 			})
 			b.ReportMetric(one, "one_by_one_events/s")

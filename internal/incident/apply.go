@@ -66,25 +66,30 @@ func (s *Store) ApplyTx(ctx context.Context, tx *db.Tx, c Classified) error {
 	return s.applyRules(ctx, tx, c, list)
 }
 
-// ApplyAllTx is ApplyTx for several classified items, in order, reading
-// each channel's rules once: the intake classifies a batch of items in one
-// transaction.
-func (s *Store) ApplyAllTx(ctx context.Context, tx *db.Tx, cs []Classified) error {
-	byChannel := map[int64][]Rule{}
-	for _, c := range cs {
-		list, ok := byChannel[c.ChannelID]
-		if !ok {
-			var err error
-			if list, err = rules(ctx, tx, c.ChannelID); err != nil {
-				return err
-			}
-			byChannel[c.ChannelID] = list
-		}
-		if err := s.applyRules(ctx, tx, c, list); err != nil {
+// RulesCache returns an ApplyTx that reads each channel's rules once: the
+// intake applies them to a batch of items in one transaction, where they
+// cannot change.
+func (s *Store) RulesCache() *CachedRules {
+	return &CachedRules{s: s, byChannel: map[int64][]Rule{}}
+}
+
+// CachedRules is ApplyTx with the rules of the channels it met kept.
+type CachedRules struct {
+	s         *Store
+	byChannel map[int64][]Rule
+}
+
+// ApplyTx is Store.ApplyTx with the channel's rules read at most once.
+func (c *CachedRules) ApplyTx(ctx context.Context, tx *db.Tx, cl Classified) error {
+	list, ok := c.byChannel[cl.ChannelID]
+	if !ok {
+		var err error
+		if list, err = rules(ctx, tx, cl.ChannelID); err != nil {
 			return err
 		}
+		c.byChannel[cl.ChannelID] = list
 	}
-	return nil
+	return c.s.applyRules(ctx, tx, cl, list)
 }
 
 // applyRules quarantines what must be and acts on the first of the

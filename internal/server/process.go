@@ -145,14 +145,14 @@ func (a *App) ingestAll(ctx context.Context, tx *db.Tx, events []intake.Stored, 
 	if len(in) == 0 {
 		return nil
 	}
-	res, err := inbox.IngestBatch(ctx, tx, in, now)
-	if err != nil {
-		return err
-	}
-	var classified []incident.Classified
-	for i, r := range res {
+	// Each changed citizen's text is retriaged when flagged and meets the
+	// channel's rules for criminal content as soon as its event is written,
+	// before the events after it: a page's answer takes the class (and
+	// secrecy) its question has by then.
+	rules := a.Incidents.RulesCache()
+	_, err := inbox.IngestBatch(ctx, tx, in, now, func(i int, r inbox.Ingested) error {
 		if !r.Changed || in[i].Class == nil {
-			continue
+			return nil
 		}
 		if len(in[i].Class.Flags) > 0 {
 			// A flagged item is registered (the archive's triage rules say
@@ -161,11 +161,9 @@ func (a *App) ingestAll(ctx context.Context, tx *db.Tx, events []intake.Stored, 
 				return err
 			}
 		}
-		classified = append(classified, incident.Classified{ItemID: r.ItemID, ChannelID: in[i].ChannelID, Result: scores[i]})
-	}
-	// The channels' rules for criminal content act on the scores in the
-	// same transaction.
-	return a.Incidents.ApplyAllTx(ctx, tx, classified)
+		return rules.ApplyTx(ctx, tx, incident.Classified{ItemID: r.ItemID, ChannelID: in[i].ChannelID, Result: scores[i]})
+	})
+	return err
 }
 
 // classifiable is a citizen's text: the page's own are not scored.
