@@ -243,3 +243,51 @@ func benchIngest(b *testing.B, d *db.DB, tag string, ingest func(context.Context
 	}
 	return float64(b.N*batchBenchSize) / took.Seconds()
 }
+
+// BenchmarkItemsInsertFloor measures what the target for processed events
+// is up against: in the same run and database, a bare batched insert of
+// raw payloads (an id, a body and a time, 64 rows per INSERT and
+// transaction, as the intake's baseline) and the same kind of insert into
+// the items table alone — with the indexes the inbox page needs at a
+// million items, its search index and foreign keys, and nothing else of
+// what processing writes (versions, threads, archive records, classes).
+//
+//	go test ./internal/inbox -run '^$' -bench ItemsInsertFloor -benchtime 20000x
+func BenchmarkItemsInsertFloor(b *testing.B) {
+	for _, dialect := range dbtest.Dialects {
+		b.Run(string(dialect), func(b *testing.B) {
+			d := dbtest.New(b, dialect)
+			setup(b, d)
+			mustExec(b, d, "INSERT INTO threads (channel_id, external_id, kind, created_at, last_activity_at) VALUES (1, 'floor', 'post', ?, ?)", t0, t0)
+			mustExec(b, d, db.Translate(dialect, "CREATE TABLE floor_bare (id SERIAL_PK, body BYTES NOT NULL, received_at TSTZ NOT NULL)"))
+			body := []byte(`{"object":"page","entry":[{"id":"1000000001","time":1767268800,"changes":[{"field":"feed","value":{"from":{"id":"5551","name":"Invånare"},"post_id":"1000000001_1","comment_id":"200_1_0","parent_id":"1000000001_1","created_time":1767268800,"item":"comment","verb":"add","message":"När töms soptunnorna på Storgatan 1? Det har inte hämtats på två veckor."}}]}]}`)
+			bare := floorRate(b, d, "floor_bare", "body, received_at", func(int) []any { return []any{body, t0} })
+			items := floorRate(b, d, "items", "channel_id, department_id, thread_id, platform, external_id, kind, body, search_text, posted_at, received_at, updated_at", func(i int) []any {
+				return []any{1, 1, 1, "facebook", fmt.Sprint("floor-", i), "comment", "När töms soptunnorna på Storgatan? Det har inte hämtats på två veckor.",
+					"töms soptunn storgat hämt två veck", t0, t0, t0}
+			})
+			b.ReportMetric(bare, "bare_rows/s")
+			b.ReportMetric(items, "item_rows/s")
+			b.ReportMetric(items/bare, "items_ratio")
+		})
+	}
+}
+
+// floorRate inserts b.N rows (rounded up to a whole INSERT) into table, 64 per multi-row
+// INSERT and transaction, and returns rows per second.
+func floorRate(b *testing.B, d *db.DB, table, cols string, row func(i int) []any) float64 {
+	const batch = 64
+	n := (max(b.N, 1) + batch - 1) / batch * batch
+	q := "INSERT INTO " + table + " (" + cols + ") VALUES " + db.ValuesList(batch, len(row(0)))
+	start := time.Now()
+	for from := 0; from < n; from += batch {
+		args := make([]any, 0, batch*len(row(0)))
+		for i := from; i < from+batch; i++ {
+			args = append(args, row(i)...)
+		}
+		if _, err := d.Exec(context.Background(), q, args...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return float64(n) / time.Since(start).Seconds()
+}
