@@ -64,7 +64,11 @@ type pending struct {
 // ctx ends first — then the result is an error although the delivery may
 // still be stored: a redelivery is deduplicated, so the sender may retry.
 func (c *Committer) Save(ctx context.Context, d Delivery) (Saved, error) {
+	// Hashed here, on the caller's goroutine, rather than by the one that
+	// holds the writer.
+	d.hash()
 	p := &pending{d: d, done: make(chan struct{})}
+	c.Store.proc.arrived()
 	c.mu.Lock()
 	if c.full == nil {
 		c.full = make(chan struct{}, 1)
