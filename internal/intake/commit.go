@@ -25,8 +25,12 @@ import (
 type Committer struct {
 	Store *Store
 	// MaxBatch bounds how many deliveries share one transaction (default
-	// 64): a larger batch holds the writer longer and, if it fails, has
-	// more to redo one by one.
+	// 256): a larger batch holds the writer longer and, if it fails, has
+	// more to redo one by one. A batch stores only raw bodies, tens of
+	// microseconds each, and its commit is most of what it costs: with 128
+	// in flight, 256 answered more deliveries per second than 64, with a
+	// lower p99, on both databases (with 32 in flight batches never reach
+	// either bound).
 	MaxBatch int
 	// MaxWait is how long a batch that is not full may wait for more
 	// deliveries before it commits; 0, the default, commits at once what
@@ -36,10 +40,9 @@ type Committer struct {
 	// is slow, a millisecond or two lets a trickle share it.
 	MaxWait time.Duration
 	// Parallel is how many batches may commit at once (default 1). SQLite
-	// has one writer; on PostgreSQL every delivery's transaction also takes
-	// the archive's chain lock (archive.LockTx), so batches commit one after
-	// another whatever this says, and more of them only hold connections
-	// and shrink the batches (measured: 4 in parallel was slower than 1).
+	// has one writer; on PostgreSQL more batches only held connections and
+	// shrank the batches (measured when each batch also took the archive's
+	// lock: 4 in parallel was slower than 1).
 	Parallel int
 	// Timeout bounds the database work of one batch (default 10 s).
 	Timeout time.Duration
@@ -64,7 +67,11 @@ type pending struct {
 // ctx ends first — then the result is an error although the delivery may
 // still be stored: a redelivery is deduplicated, so the sender may retry.
 func (c *Committer) Save(ctx context.Context, d Delivery) (Saved, error) {
+	// Hashed here, on the caller's goroutine, rather than by the one that
+	// holds the writer.
+	d.hash()
 	p := &pending{d: d, done: make(chan struct{})}
+	c.Store.proc.arrived()
 	c.mu.Lock()
 	if c.full == nil {
 		c.full = make(chan struct{}, 1)
@@ -189,7 +196,7 @@ func (c *Committer) maxBatch() int {
 	if c.MaxBatch > 0 {
 		return c.MaxBatch
 	}
-	return 64
+	return 256
 }
 
 func (c *Committer) parallel() int {

@@ -2,6 +2,7 @@ package intake_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -12,15 +13,22 @@ import (
 	"tilltal/internal/db"
 	"tilltal/internal/dbtest"
 	"tilltal/internal/intake"
-	"tilltal/internal/platform"
 )
 
-// comment is a delivery of one comment on the test page, with its own
-// event unless two calls share n.
+// comment is a delivery of one comment on the test page, as Meta sends
+// it, with its own event unless two calls share n.
 func comment(n int, text string) intake.Delivery {
-	ev := platform.Event{Platform: platform.Facebook, AccountID: pageID, EventID: fmt.Sprintf("200_%d:create", n), Verb: platform.VerbCreate,
-		Object: platform.Object{ExternalID: fmt.Sprintf("200_%d", n), Kind: platform.KindComment, Text: text, ParentID: "1000000001_200"}, OccurredAt: testNow}
-	return intake.Delivery{Source: "meta", Object: "page", Body: fmt.Appendf(nil, `{"n":%d,"text":%q}`, n, text), Events: []platform.Event{ev}}
+	return feedDelivery(fmt.Sprintf("200_%d", n), "add", text)
+}
+
+// feedDelivery is a raw delivery of one change to a comment on the test
+// page, with Meta's verb (add, edited).
+func feedDelivery(commentID, verb, text string) intake.Delivery {
+	msg, _ := json.Marshal(text)
+	body := fmt.Appendf(nil, `{"object":"page","entry":[{"id":%q,"time":1767268800,"changes":[{"field":"feed","value":`+
+		`{"from":{"id":"5550001","name":"Karin Lund"},"post_id":"1000000001_200","comment_id":%q,"parent_id":"1000000001_200",`+
+		`"created_time":1767268800,"item":"comment","verb":%q,"message":%s}}]}]}`, pageID, commentID, verb, msg)
+	return intake.Delivery{Source: "meta", Body: body}
 }
 
 // saveAll sends every delivery to the committer at once and returns the

@@ -23,18 +23,20 @@ const MaxDeliveryBytes = 1 << 20
 // GET is Meta's verification handshake. POST is a delivery: its signature
 // is checked on the raw body before anything else, and a delivery without
 // a valid one is refused (401 missing, 403 wrong) and leaves no trace. A
-// signed delivery is stored — raw, with its events — in one transaction
-// before the 200, so that what Meta saw acknowledged is on disk. When the
-// database cannot take it the answer is 503 and Meta delivers it again.
+// signed delivery is stored raw in a transaction before the 200, so that
+// what Meta saw acknowledged is on disk; the body is not read before. When
+// the database cannot take it the answer is 503 and Meta delivers it again.
 //
 // Concurrent deliveries share transactions (see Committer): each is
 // answered once the transaction holding it has committed. What follows from
-// a delivery — archive records, inbox items, classification — is made after
-// the answer, by the Store's processor (see process.go).
+// a delivery — its events, archive records, inbox items, classification —
+// is made after the answer, by the Store's processor (see process.go);
+// without one (Store.Process nil) the events are stored with the delivery.
 //
-// A signed body that cannot be parsed (truncated, not JSON) is stored raw
-// with its parse error and answered 200: it came from Meta, a retry would
-// bring the same bytes, and keeping it lets a person see what was lost.
+// A signed body that cannot be parsed (truncated, not JSON) is kept raw
+// with its parse error, and has been answered 200: it came from Meta, a
+// retry would bring the same bytes, and keeping it lets a person see what
+// was lost.
 type MetaWebhook struct {
 	Store       *Store
 	AppSecret   config.Secret
@@ -127,17 +129,6 @@ func (h *MetaWebhook) deliver(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *MetaWebhook) store(w http.ResponseWriter, r *http.Request, body []byte) {
-	d := Delivery{Source: "meta", Body: body}
-	parsed, err := meta.ParseDelivery(body)
-	if err != nil {
-		d.ParseError = err.Error()
-		h.Log.Warn("meta webhook delivery could not be parsed; kept raw", "err", err, "bytes", len(body))
-	} else {
-		d.Object, d.Events = parsed.Object, parsed.Events
-		if len(parsed.Skipped) > 0 {
-			h.Log.Info("meta webhook: parts not turned into events (kept in the raw delivery)", "object", parsed.Object, "skipped", parsed.Skipped)
-		}
-	}
 	timeout := h.StoreTimeout
 	if timeout == 0 {
 		timeout = 10 * time.Second
@@ -146,13 +137,14 @@ func (h *MetaWebhook) store(w http.ResponseWriter, r *http.Request, body []byte)
 	// we write whole or not at all, and the transaction decides which.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
 	defer cancel()
-	saved, err := h.committer().Save(ctx, d)
+	saved, err := h.committer().Save(ctx, Delivery{Source: "meta", Body: body})
 	if err != nil {
 		h.Log.Error("meta webhook delivery not stored; answering 503 so that Meta retries", "err", err)
 		http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
 		return
 	}
 	if saved.Unrouted > 0 {
+		// Only without a processor are events stored before the answer.
 		h.Log.Warn("meta webhook: events for accounts no channel owns, kept as unrouted", "delivery_id", saved.DeliveryID, "unrouted", saved.Unrouted)
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

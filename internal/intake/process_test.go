@@ -205,9 +205,8 @@ func (c *bodies) order() []int64 {
 
 // change is a delivery of one event changing an object.
 func change(verb platform.Verb, object, text string) intake.Delivery {
-	ev := platform.Event{Platform: platform.Facebook, AccountID: pageID, EventID: object + ":" + string(verb) + ":" + text, Verb: verb,
-		Object: platform.Object{ExternalID: object, Kind: platform.KindComment, Text: text, ParentID: "1000000001_200"}, OccurredAt: testNow}
-	return intake.Delivery{Source: "meta", Object: "page", Body: fmt.Appendf(nil, `{"object":%q,"verb":%q,"text":%q}`, object, verb, text), Events: []platform.Event{ev}}
+	wire := map[platform.Verb]string{platform.VerbCreate: "add", platform.VerbEdit: "edited"}[verb]
+	return feedDelivery(object, wire, text)
 }
 
 func bodiesSetup(t *testing.T, d *db.DB, c *bodies) (*intake.Store, *logRecords) {

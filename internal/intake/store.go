@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,12 +38,13 @@ type Store struct {
 	// when its processing is scheduled.
 	//
 	// With Process set, webhook deliveries are the exception: they are
-	// acknowledged once stored, and Process makes their consequences
-	// afterwards, in batches (see Kick). Polled and newly routed events
-	// still go through AfterStore.
+	// acknowledged once stored raw, and the processor stores their events
+	// and has Process make their consequences afterwards, in batches (see
+	// Kick). Polled and newly routed events still go through AfterStore.
 	AfterStore func(ctx context.Context, tx *db.Tx, events []Stored) error
 	Process    Consumer
-	// Log reports processing that failed and will be retried.
+	// Log reports processing that failed and will be retried, and bodies
+	// that could not be read or brought events no channel owns.
 	Log *slog.Logger
 
 	proc processor
@@ -75,15 +77,38 @@ type Saved struct {
 type Delivery struct {
 	Source string // "meta"
 	Body   []byte
+	// Object, ParseError and Events are what the caller already read from
+	// Body, if it did. With Process set they are not used: only the raw
+	// body is stored before the acknowledgement, and the processor parses
+	// it. Without Process a delivery with none of them set is parsed when
+	// it is saved.
 	Object string
 	// ParseError is why the body could not be read, if so: the raw body is
 	// kept all the same, since it was signed and acknowledged.
 	ParseError string
 	Events     []platform.Event
+
+	// sum is the body's SHA-256 in hex, once computed (see hash).
+	sum string
 }
 
-// SaveDelivery stores a raw delivery and its events in one transaction.
-// A body already stored (Meta's redelivery) only counts the arrival.
+// hash is the body's SHA-256 in hex, the key a replay is known by.
+func (d *Delivery) hash() string {
+	if d.sum == "" {
+		s := sha256.Sum256(d.Body)
+		d.sum = hex.EncodeToString(s[:])
+	}
+	return d.sum
+}
+
+// parsed tells whether the caller read the body already.
+func (d *Delivery) parsed() bool {
+	return d.Object != "" || d.ParseError != "" || d.Events != nil
+}
+
+// SaveDelivery stores a raw delivery in one transaction (and, without
+// Process, its events). A body already stored (Meta's redelivery) only
+// counts the arrival.
 func (s *Store) SaveDelivery(ctx context.Context, d Delivery) (Saved, error) {
 	out, err := s.SaveDeliveries(ctx, []Delivery{d})
 	if err != nil {
@@ -95,21 +120,52 @@ func (s *Store) SaveDelivery(ctx context.Context, d Delivery) (Saved, error) {
 // SaveDeliveries stores several deliveries in one transaction, each as
 // SaveDelivery would, and returns their results in order. A body that
 // appears twice is stored once; the second is a replay. Either all are
-// stored or none is. With Process set, the events' consequences are made
-// later (see Kick); otherwise AfterStore runs in this transaction.
+// stored or none is.
+//
+// With Process set only the raw deliveries are stored — that is the
+// acknowledgement — and the processor parses them, stores their events and
+// makes their consequences later (see Kick). Without it the events are
+// stored here and AfterStore runs in this transaction.
 func (s *Store) SaveDeliveries(ctx context.Context, ds []Delivery) ([]Saved, error) {
 	now := s.Now().UTC()
+	if s.Process == nil {
+		ds = s.parseAll(ds)
+	}
 	var out []Saved
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		var err error
-		out, err = s.saveBatch(ctx, tx, now, ds)
+		if s.Process != nil {
+			out, err = saveRaw(ctx, tx, now, ds)
+		} else {
+			out, err = s.saveBatch(ctx, tx, now, ds)
+		}
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("intake: save deliveries: %w", err)
 	}
+	if s.Process == nil {
+		for i, d := range ds {
+			if d.ParseError != "" && !out[i].Replay {
+				s.logRead(out[i].DeliveryID, reading{parseError: d.ParseError}, 0)
+			}
+		}
+	}
 	s.Kick()
 	return out, nil
+}
+
+// parseAll returns ds with every body that its caller did not read
+// parsed, for saving with its events at once.
+func (s *Store) parseAll(ds []Delivery) []Delivery {
+	out := slices.Clone(ds)
+	for i := range out {
+		if d := &out[i]; !d.parsed() {
+			r := s.parse(d.Source, d.Body)
+			d.Object, d.ParseError, d.Events = r.object, r.parseError, r.events
+		}
+	}
+	return out
 }
 
 // deliveryRows and eventRows bound the rows of one multi-row INSERT, so
@@ -119,36 +175,30 @@ const (
 	eventRows    = 100
 )
 
-// saveBatch stores deliveries in tx with one multi-row INSERT for the
-// deliveries and one for their events (per so many rows): a statement per
-// row was most of what acknowledging cost. A body stored earlier, or
-// earlier in the same batch, is a replay and only counts the arrival.
+// saveBatch stores deliveries and their events in tx, without Process:
+// the delivery is done when AfterStore has run in this transaction. One
+// multi-row INSERT for the deliveries and one for their events (per so
+// many rows). A body stored earlier, or earlier in the same batch, is a
+// replay and only counts the arrival.
 func (s *Store) saveBatch(ctx context.Context, tx *db.Tx, now time.Time, ds []Delivery) ([]Saved, error) {
 	out := make([]Saved, len(ds))
 	type key struct{ source, hash string }
 	keys := make([]key, len(ds))
 	first := map[key]int{} // the delivery of the batch that inserts the body
 	var fresh []int
-	for i, d := range ds {
-		sum := sha256.Sum256(d.Body)
-		keys[i] = key{d.Source, hex.EncodeToString(sum[:])}
+	for i := range ds {
+		keys[i] = key{ds[i].Source, ds[i].hash()}
 		if _, dup := first[keys[i]]; !dup {
 			first[keys[i]] = i
 			fresh = append(fresh, i)
 		}
-	}
-	// Without a Process hook nothing comes after: the delivery is done
-	// when AfterStore has run in this transaction.
-	var processed any
-	if s.Process == nil {
-		processed = now
 	}
 	for from := 0; from < len(fresh); from += deliveryRows {
 		part := fresh[from:min(from+deliveryRows, len(fresh))]
 		args := make([]any, 0, 9*len(part))
 		for _, i := range part {
 			d := ds[i]
-			args = append(args, d.Source, keys[i].hash, d.Body, clean(d.Object, 100), len(d.Events), clean(d.ParseError, 1000), now, now, processed)
+			args = append(args, d.Source, keys[i].hash, d.Body, clean(d.Object, 100), len(d.Events), clean(d.ParseError, 1000), now, now, now)
 		}
 		rows, err := tx.Query(ctx, `INSERT INTO webhook_deliveries (source, body_sha256, body, object_type, event_count, parse_error, received_at, last_received_at, processed_at)
 			VALUES `+valuesList(len(part), 9)+` ON CONFLICT (source, body_sha256) DO NOTHING RETURNING id, source, body_sha256`, args...)
@@ -181,10 +231,10 @@ func (s *Store) saveBatch(ctx context.Context, tx *db.Tx, now time.Time, ds []De
 			continue
 		}
 		for _, e := range d.Events {
-			events = append(events, pendingEvent{e: e, delivery: i, deliveryID: out[i].DeliveryID})
+			events = append(events, pendingEvent{e: e, delivery: i, deliveryID: out[i].DeliveryID, received: now})
 		}
 	}
-	if err := s.insertEvents(ctx, tx, now, events, routes{}); err != nil {
+	if err := insertEvents(ctx, tx, events, routes{}); err != nil {
 		return nil, err
 	}
 	for _, p := range events {
@@ -199,7 +249,7 @@ func (s *Store) saveBatch(ctx context.Context, tx *db.Tx, now time.Time, ds []De
 		}
 		stored = append(stored, Stored{Event: p.e, ID: p.id, ChannelID: p.channel, DeliveryID: sv.DeliveryID, Source: SourceWebhook, ReceivedAt: now})
 	}
-	if len(stored) > 0 && s.Process == nil && s.AfterStore != nil {
+	if len(stored) > 0 && s.AfterStore != nil {
 		return out, s.AfterStore(ctx, tx, stored)
 	}
 	return out, nil
@@ -211,6 +261,7 @@ type pendingEvent struct {
 	e          platform.Event
 	delivery   int // in the batch
 	deliveryID int64
+	received   time.Time
 	channel    int64
 	id         int64
 }
@@ -221,8 +272,7 @@ type pendingEvent struct {
 // what is a duplicate — also between two deliveries of the batch, where the
 // first in order keeps it — so that concurrent redeliveries on several
 // instances still store an event once.
-func (s *Store) insertEvents(ctx context.Context, tx *db.Tx, now time.Time, evs []pendingEvent, rt routes) error {
-	type evKey struct{ platform, account, event string }
+func insertEvents(ctx context.Context, tx *db.Tx, evs []pendingEvent, rt routes) error {
 	for from := 0; from < len(evs); from += eventRows {
 		part := evs[from:min(from+eventRows, len(evs))]
 		args := make([]any, 0, 17*len(part))
@@ -238,7 +288,7 @@ func (s *Store) insertEvents(ctx context.Context, tx *db.Tx, now time.Time, evs 
 				rt[k] = ch
 			}
 			p.channel = ch
-			row, err := eventArgs(p.e, ch, p.deliveryID, SourceWebhook, now)
+			row, err := eventArgs(p.e, ch, p.deliveryID, SourceWebhook, p.received)
 			if err != nil {
 				return err
 			}
@@ -249,10 +299,10 @@ func (s *Store) insertEvents(ctx context.Context, tx *db.Tx, now time.Time, evs 
 		if err != nil {
 			return err
 		}
-		ids := map[evKey]int64{}
+		ids := map[eventKey]int64{}
 		for rows.Next() {
 			var id int64
-			var k evKey
+			var k eventKey
 			if err := rows.Scan(&id, &k.platform, &k.account, &k.event); err != nil {
 				rows.Close()
 				return err
@@ -265,7 +315,7 @@ func (s *Store) insertEvents(ctx context.Context, tx *db.Tx, now time.Time, evs 
 		}
 		for i := range part {
 			p := &part[i]
-			k := evKey{string(p.e.Platform), clean(p.e.AccountID, 200), clean(p.e.EventID, 500)}
+			k := keyOf(p.e)
 			if id, ok := ids[k]; ok {
 				p.id = id
 				delete(ids, k) // a second of the same event in the batch is a duplicate
@@ -335,9 +385,9 @@ func (s *Store) saveRouted(ctx context.Context, tx *db.Tx, now time.Time, source
 }
 
 // channelFor finds the channel that owns an account, 0 when none does.
-func channelFor(ctx context.Context, tx *db.Tx, k accountKey) (int64, error) {
+func channelFor(ctx context.Context, q rowQuerier, k accountKey) (int64, error) {
 	var id int64
-	err := tx.QueryRow(ctx, "SELECT id FROM channels WHERE platform = ? AND external_id = ?", string(k.platform), k.account).Scan(&id)
+	err := q.QueryRow(ctx, "SELECT id FROM channels WHERE platform = ? AND external_id = ?", string(k.platform), k.account).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}

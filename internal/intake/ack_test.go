@@ -1,0 +1,226 @@
+package intake_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"tilltal/internal/db"
+	"tilltal/internal/dbtest"
+	"tilltal/internal/intake"
+	"tilltal/internal/platform/meta"
+)
+
+// recorder is a Consumer that counts the events it was given to apply
+// (its Apply never fails, so each was committed) and checks that what
+// Prepare set reaches Apply, with the event's id.
+type recorder struct {
+	mu      sync.Mutex
+	applied map[string]int // event id → times applied
+	bad     []string
+	// deliveries counts the deliveries applied.
+	deliveries int
+}
+
+func newRecorder() *recorder { return &recorder{applied: map[string]int{}} }
+
+func (r *recorder) Prepare(ds []intake.Unprocessed) {
+	for i := range ds {
+		for j := range ds[i].Events {
+			ds[i].Events[j].Prepared = "förberedd " + ds[i].Events[j].EventID
+		}
+	}
+}
+
+func (r *recorder) Apply(ctx context.Context, tx *db.Tx, ds []intake.Unprocessed) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, d := range ds {
+		r.deliveries++
+		for _, e := range d.Events {
+			if e.ID == 0 || e.DeliveryID != d.DeliveryID || e.Prepared != "förberedd "+e.EventID {
+				r.bad = append(r.bad, e.EventID)
+			}
+			r.applied[e.EventID]++
+		}
+	}
+	return nil
+}
+
+func (r *recorder) times(eventID string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.applied[eventID]
+}
+
+// deliveryRow is what is stored of a delivery.
+type deliveryRow struct {
+	body                 []byte
+	object, parseError   string
+	events, receiveCount int
+	processed            bool
+}
+
+func rowOf(t *testing.T, d *db.DB, body []byte) deliveryRow {
+	t.Helper()
+	var r deliveryRow
+	var processed any
+	err := d.QueryRow(context.Background(), `SELECT body, object_type, parse_error, event_count, receive_count, processed_at
+		FROM webhook_deliveries WHERE body = ?`, body).Scan(&r.body, &r.object, &r.parseError, &r.events, &r.receiveCount, &processed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.processed = processed != nil
+	return r
+}
+
+func postOK(t *testing.T, h *intake.MetaWebhook, body []byte) {
+	t.Helper()
+	if w := post(h, body, meta.Sign(appSecret, body)); w.Code != 200 {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+}
+
+func waitProcessed(t *testing.T, s *intake.Store) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := s.WaitProcessed(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAcknowledgedRawThenProcessed: the 200 stands for the raw body alone
+// — acknowledged and not yet processed, a delivery has its row and no
+// event — and a process that dies before processing loses nothing: a new
+// Store over the same database makes its events, once, with what Prepare
+// made of them.
+func TestAcknowledgedRawThenProcessed(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		addChannel(t, d, "facebook", pageID)
+		crashed := newStore(t, d)
+		crashed.Process = newRecorder()
+		crashed.Stop() // never processes: the process dies after the 200
+		body := readFile(t, "page_feed.json")
+		postOK(t, newHandler(crashed), body)
+		if r := rowOf(t, d, body); r.processed || r.events != 0 || r.object != "" || r.receiveCount != 1 || !bytes.Equal(r.body, body) {
+			t.Fatalf("acknowledged delivery %+v", r)
+		}
+		if n := count(t, d, "platform_events"); n != 0 {
+			t.Fatalf("%d events before processing, want none", n)
+		}
+		rec := newRecorder()
+		restarted := newStore(t, d)
+		restarted.Process = rec
+		waitProcessed(t, restarted)
+		if r := rowOf(t, d, body); !r.processed || r.events != 6 || r.object != "page" || r.parseError != "" {
+			t.Fatalf("processed delivery %+v", r)
+		}
+		if n := count(t, d, "platform_events"); n != 6 {
+			t.Fatalf("%d events after processing, want 6", n)
+		}
+		if rec.times("200_300:create") != 1 || len(rec.bad) > 0 || rec.deliveries != 1 {
+			t.Fatalf("applied %v to %d deliveries, unprepared or without ids: %v", rec.applied, rec.deliveries, rec.bad)
+		}
+	})
+}
+
+// TestEventsStoredOnceWhateverComesTwice: the same body delivered five
+// times is one delivery that counts five arrivals, and two bodies carrying
+// the same event store it once; each event is applied once.
+func TestEventsStoredOnceWhateverComesTwice(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		addChannel(t, d, "facebook", pageID)
+		s := newStore(t, d)
+		rec := newRecorder()
+		s.Process = rec
+		h := newHandler(s)
+		body := readFile(t, "page_feed.json")
+		for range 5 {
+			postOK(t, h, body)
+		}
+		// The same changes, batched differently by Meta.
+		postOK(t, h, readFile(t, "rebatched.json"))
+		// Two deliveries of one comment, told apart by Meta's retry only.
+		a, b := comment(7, "Hej"), comment(7, "Hej")
+		b.Body = append(bytes.TrimSuffix(b.Body, []byte("}")), []byte(`,"retry":1}`)...)
+		c := &intake.Committer{Store: s, MaxBatch: 2, MaxWait: 10 * time.Second}
+		if _, errs := saveAll(c, []intake.Delivery{a, b}); errs[0] != nil || errs[1] != nil {
+			t.Fatal(errs)
+		}
+		waitProcessed(t, s)
+		if r := rowOf(t, d, body); r.receiveCount != 5 || !r.processed || r.events != 6 {
+			t.Fatalf("replayed delivery %+v", r)
+		}
+		if n := count(t, d, "webhook_deliveries"); n != 4 {
+			t.Fatalf("%d deliveries, want 4", n)
+		}
+		if n := count(t, d, "platform_events"); n != 7 {
+			t.Fatalf("%d events, want 7", n)
+		}
+		for id, n := range rec.applied {
+			if n != 1 {
+				t.Errorf("event %s applied %d times", id, n)
+			}
+		}
+		if len(rec.applied) != 7 || len(rec.bad) > 0 {
+			t.Fatalf("applied %v; unprepared or without ids: %v", rec.applied, rec.bad)
+		}
+	})
+}
+
+// TestUnreadableBodyKeptAndProcessed: a signed body that does not parse is
+// acknowledged, kept raw and, once processed, marked so with its parse
+// error and no events, without holding anything back.
+func TestUnreadableBodyKeptAndProcessed(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := newStore(t, d)
+		rec := newRecorder()
+		s.Process = rec
+		body := readFile(t, "truncated.json")
+		postOK(t, newHandler(s), body)
+		waitProcessed(t, s)
+		r := rowOf(t, d, body)
+		if !r.processed || !strings.Contains(r.parseError, "malformed") || r.events != 0 || !bytes.Equal(r.body, body) {
+			t.Fatalf("unreadable delivery %+v", r)
+		}
+		if n := count(t, d, "platform_events"); n != 0 || rec.deliveries != 1 || s.Held() != 0 {
+			t.Fatalf("%d events, %d deliveries applied, %d held", n, rec.deliveries, s.Held())
+		}
+		failed, err := s.Deliveries(context.Background(), true, 10)
+		if err != nil || len(failed) != 1 {
+			t.Fatalf("failed deliveries %+v %v", failed, err)
+		}
+	})
+}
+
+// TestBacklogFromBeforeKeepsItsEvents: a delivery acknowledged when its
+// events were stored with it, and left unprocessed, is processed with
+// those events.
+func TestBacklogFromBeforeKeepsItsEvents(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		addChannel(t, d, "facebook", pageID)
+		old := newStore(t, d) // without Process: events stored at once
+		if _, err := old.SaveDelivery(ctx, intake.Delivery{Source: "meta", Body: readFile(t, "page_feed.json")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Exec(ctx, "UPDATE webhook_deliveries SET processed_at = NULL"); err != nil {
+			t.Fatal(err)
+		}
+		rec := newRecorder()
+		s := newStore(t, d)
+		s.Process = rec
+		waitProcessed(t, s)
+		if n := count(t, d, "platform_events"); n != 6 || len(rec.applied) != 6 || rec.times("200_300:create") != 1 || len(rec.bad) > 0 {
+			t.Fatalf("%d events; applied %v, bad %v", n, rec.applied, rec.bad)
+		}
+	})
+}
