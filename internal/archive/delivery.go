@@ -234,8 +234,10 @@ func PeriodicSweep(every time.Duration) *river.PeriodicJob {
 // SweepDeliveries archives up to limit deliveries that are not in the
 // archive yet and returns how many it archived.
 func (s *Store) SweepDeliveries(ctx context.Context, limit int) (int, error) {
+	// An unprocessed delivery is left to its processing, which archives it
+	// with what it parsed (its platform among them).
 	rows, err := s.DB.Query(ctx, `SELECT d.id FROM webhook_deliveries d
-		WHERE NOT EXISTS (SELECT 1 FROM archive_deliveries a WHERE a.delivery_id = d.id) ORDER BY d.id LIMIT ?`, limit)
+		WHERE d.processed_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM archive_deliveries a WHERE a.delivery_id = d.id) ORDER BY d.id LIMIT ?`, limit)
 	if err != nil {
 		return 0, fmt.Errorf("archive: sweep: %w", err)
 	}
