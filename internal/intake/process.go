@@ -63,11 +63,14 @@ type Unprocessed struct {
 // takes CPU from them. So the processor gives way: it starts a batch only
 // when no delivery waits for its commit (or it has waited maxYield, so that
 // processing keeps up under a steady flood), and while acknowledgements
-// keep arriving its batches stay small: on SQLite sized to take about
-// batchTarget, from what the last ones cost, up to busyBatch; on
-// PostgreSQL busyBatch (512 there, under a steady 1,000 deliveries/s,
-// took the acknowledgements' p99 from 11–33 ms to 140–180 ms: a big batch
-// classifies and writes in one burst, beside them on the same CPUs).
+// keep arriving its batches stay small, sized to take about batchTarget
+// from what the last ones cost, and grow (up to busyBatch) only while
+// each finds more waiting than it took. On PostgreSQL a big batch
+// classifies and writes in one burst beside the acknowledgements on the
+// same CPUs: 512 under a steady 1,000 deliveries/s took their p99 from
+// 11–33 ms to 140–180 ms; a fixed 64 to about 11–14 ms, and sized batches
+// to 5–10 ms. A batch that always took one (a PostgreSQL batch costs
+// about 6 ms of round trips however small) fell behind that stream.
 //
 // Once none has arrived for quietAfter nobody waits, and a batch takes
 // quietBatch: its commit, the archive head's write and the search index's
@@ -75,7 +78,7 @@ type Unprocessed struct {
 // steady 1,000/s, so that a stall of the process is not taken for quiet.
 const (
 	maxYield    = 50 * time.Millisecond
-	batchTarget = 4 * time.Millisecond
+	batchTarget = 2 * time.Millisecond
 	minBatch    = 1
 	busyBatch   = 64
 	quietBatch  = 512
@@ -100,6 +103,8 @@ type processor struct {
 	lastAck atomic.Int64
 	// perDelivery is what processing one delivery took lately.
 	perDelivery time.Duration
+	// boost multiplies the batch while a backlog lasts (caughtUp).
+	boost int
 	// held are deliveries left unprocessed and not tried again before
 	// their time: those whose processing failed on their own, so that one
 	// the consumer cannot take does not stop the others behind it, and
@@ -131,14 +136,11 @@ func (p *processor) arrived() {
 }
 
 // size is how many deliveries the next batch takes.
-func (p *processor) size(dialect db.Dialect) int {
-	switch {
-	case time.Since(time.Unix(0, p.lastAck.Load())) >= quietAfter:
+func (p *processor) size() int {
+	if time.Since(time.Unix(0, p.lastAck.Load())) >= quietAfter {
 		return quietBatch
-	case dialect == db.SQLite:
-		return p.batchSize()
 	}
-	return busyBatch
+	return p.batchSize()
 }
 
 // objectsOf are the objects a delivery's events touch.
@@ -224,12 +226,27 @@ func (s *Store) scheduleRetry(now time.Time) {
 }
 
 // batchSize is how many deliveries the next batch takes to last about
-// batchTarget.
+// batchTarget, times boost while the last batches found more waiting than
+// they took: a batch also has a cost of its own (on PostgreSQL a round
+// trip per statement), and small batches alone could fall ever further
+// behind a steady stream.
 func (p *processor) batchSize() int {
-	if p.perDelivery <= 0 {
-		return 8
+	size := 8
+	if p.perDelivery > 0 {
+		size = max(minBatch, int(batchTarget/p.perDelivery))
 	}
-	return max(minBatch, min(busyBatch, int(batchTarget/p.perDelivery)))
+	return min(busyBatch, size*max(1, p.boost))
+}
+
+// caughtUp doubles boost after a batch that was full (more were waiting),
+// up to busyBatch, and ends it after one that was not.
+func (p *processor) caughtUp(full bool) {
+	switch {
+	case !full:
+		p.boost = 1
+	case p.boost < busyBatch:
+		p.boost = max(1, p.boost) * 2
+	}
 }
 
 // measured folds the cost of a batch into perDelivery.
@@ -322,10 +339,11 @@ func (s *Store) processLoop() {
 	outage := false // the database could not store at the last try
 	for {
 		p.yield()
-		size := p.size(s.DB.Dialect)
+		size := p.size()
 		skip, blocked := p.holds(time.Now())
 		b, err := s.processBatch(ctx, size, skip, blocked)
 		p.measured(b.processed, b.took)
+		p.caughtUp(b.pending >= size)
 		// A batch that held back some of its deliveries has moved on; one
 		// that could do nothing, above all because the database cannot
 		// store (a full disk, a server down), waits and tries again.
