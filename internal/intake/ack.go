@@ -35,18 +35,17 @@ const rawUpsert = `INSERT INTO webhook_deliveries (` + rawColumns + `) VALUES %s
 	last_received_at = excluded.last_received_at
 	RETURNING id, receive_count, source, body_sha256`
 
-// rawChunk is how many bodies one INSERT takes. SQLite compiles every
-// statement text anew unless the writer's statement cache keeps it, and it
-// keeps only statements of at most 64 arguments (db.maxCachedArgs): so ten
-// rows of six, and the few texts of one to ten rows are compiled once per
-// connection. (A single-row statement run per row measured the same within
-// the noise: the unique index on the body's hash, not compiling, is most
-// of the cost of a row.) PostgreSQL pays a round trip per statement and pgx caches
-// each text, so one statement takes the whole batch (up to a size that
-// keeps the placeholders under its limit of 65,535).
+// rawChunk is the most bodies one INSERT takes; a batch is split into
+// chunks of sizes from a fixed set (db.Chunks), so that SQLite compiles
+// each of their few texts once and its writer's statement cache keeps
+// them. (A single-row statement run per row measured the same within the
+// noise: the unique index on the body's hash, not compiling, is most of
+// the cost of a row.) PostgreSQL pays a round trip per statement and pgx
+// caches each text, so one statement takes a whole batch of up to 1,000
+// (six placeholders a row stay far under its limit of 65,535).
 func rawChunk(d db.Dialect) int {
 	if d == db.SQLite {
-		return 10
+		return 64
 	}
 	return 1000
 }
@@ -68,12 +67,12 @@ func saveRaw(ctx context.Context, tx *db.Tx, now time.Time, ds []Delivery) ([]Sa
 		first[k] = len(rows)
 		rows = append(rows, rawRow{d: &ds[i], at: i, arrivals: 1})
 	}
-	chunk := rawChunk(tx.Dialect)
-	for from := 0; from < len(rows); from += chunk {
-		part := rows[from:min(from+chunk, len(rows))]
-		if err := upsertRaw(ctx, tx, now, part, out); err != nil {
+	from := 0
+	for _, n := range db.Chunks(len(rows), rawChunk(tx.Dialect)) {
+		if err := upsertRaw(ctx, tx, now, rows[from:from+n], out); err != nil {
 			return nil, err
 		}
+		from += n
 	}
 	for i := range ds {
 		at := rows[first[key{ds[i].Source, ds[i].hash()}]].at

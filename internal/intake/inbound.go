@@ -130,24 +130,18 @@ func claim(ctx context.Context, tx *db.Tx, ins []inbound, now time.Time) ([]inbo
 	return out, nil
 }
 
-// claimMax bounds the ids of one claiming UPDATE: on SQLite so that it
-// stays within the writer's statement cache (64 arguments, four of them
-// the values set), on PostgreSQL well within its placeholder limit.
-func claimMax(d db.Dialect) int {
-	if d == db.SQLite {
-		return 32
-	}
-	return 1024
-}
+// claimMax bounds the ids of one claiming UPDATE: a quiet batch's 512 in
+// one statement, well within both databases' placeholder limits and the
+// SQLite writer's statement cache.
+const claimMax = 512
 
 // claimGroup claims ids that share what is stored of them, adding those
 // it claimed to mine. The list of ids is padded (with its last) to a power
 // of two, so that the statement has one of a few texts that both databases
 // compile once and keep.
 func claimGroup(ctx context.Context, tx *db.Tx, k claimKey, ids []int64, now time.Time, mine map[int64]bool) error {
-	limit := claimMax(tx.Dialect)
-	for from := 0; from < len(ids); from += limit {
-		part := ids[from:min(from+limit, len(ids))]
+	for from := 0; from < len(ids); from += claimMax {
+		part := ids[from:min(from+claimMax, len(ids))]
 		n := 1 << bits.Len(uint(len(part)-1))
 		args := make([]any, 0, 4+n)
 		args = append(args, now, k.object, k.events, k.parseError)
