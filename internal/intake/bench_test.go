@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -39,8 +40,14 @@ import (
 const eventsPerDelivery = 1
 
 // senders is how many deliveries are in flight at once in the throughput
-// benchmark: Meta opens many connections when it has a backlog.
-const senders = 32
+// benchmark: Meta opens many connections when it has a backlog. 32 unless
+// TILLTAL_BENCH_SENDERS says otherwise (the README reports 128 too).
+var senders = func() int {
+	if n, err := strconv.Atoi(os.Getenv("TILLTAL_BENCH_SENDERS")); err == nil && n > 0 {
+		return n
+	}
+	return 32
+}()
 
 // baselineBatch is how many payloads one baseline transaction inserts:
 // the committer's default batch.
