@@ -66,17 +66,6 @@ func prepare(ev platform.Event) prepared {
 // Apply archives and ingests a batch. The archive's lock is taken first so
 // that locks are taken in one order (see archive.LockTx).
 func (c ingestConsumer) Apply(ctx context.Context, tx *db.Tx, ds []intake.Unprocessed) error {
-	if tx.Dialect == db.Postgres {
-		// The batch's commit need not wait for its WAL to reach the disk:
-		// what it makes is made again from the raw deliveries, which were
-		// durable before they were acknowledged, if a crash loses it, and
-		// the claim of the deliveries is lost with it. Any later commit
-		// that waits (a reply to one of its items) flushes the WAL up to
-		// itself, this batch included.
-		if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
-			return err
-		}
-	}
 	// The chain's head is read once for the batch and written once at its
 	// end.
 	ctx = archive.HoldHead(ctx, tx)
