@@ -110,6 +110,7 @@ func TestBatchClassesFollowEachEvent(t *testing.T) {
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		for _, c := range cases {
 			t.Run(dialect+"/"+c.name, func(t *testing.T) {
+				t.Parallel()
 				var items []string
 				for k := range c.want {
 					items = append(items, k)
