@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -315,18 +316,9 @@ func (b *batch) joinThread(k itemKey, obj platform.Object, at time.Time) {
 		t.pending.lastActive = at
 		return
 	}
-	if !containsKey(b.touched, k) {
+	if !slices.Contains(b.touched, k) {
 		b.touched = append(b.touched, k)
 	}
-}
-
-func containsKey(ks []itemKey, k itemKey) bool {
-	for _, x := range ks {
-		if x == k {
-			return true
-		}
-	}
-	return false
 }
 
 // flush writes what was gathered: new threads, moved threads, items,
@@ -379,7 +371,7 @@ func (b *batch) flush(ctx context.Context) error {
 func (b *batch) writeThreads(ctx context.Context) error {
 	var fresh []*threadRow
 	for _, g := range b.gathered {
-		if t := b.threads[g.thread]; t.pending != nil && !containsRow(fresh, t.pending) {
+		if t := b.threads[g.thread]; t.pending != nil && !slices.Contains(fresh, t.pending) {
 			fresh = append(fresh, t.pending)
 		}
 	}
@@ -416,15 +408,6 @@ func (b *batch) writeThreads(ctx context.Context) error {
 	}
 	b.touched = b.touched[:0]
 	return nil
-}
-
-func containsRow(rs []*threadRow, r *threadRow) bool {
-	for _, x := range rs {
-		if x == r {
-			return true
-		}
-	}
-	return false
 }
 
 // scanIDs reads rows of (id, channel_id, external_id).

@@ -115,5 +115,5 @@ func upsertRaw(ctx context.Context, tx *db.Tx, now time.Time, part []rawRow, out
 
 // rawUpsertFor is rawUpsert for n rows.
 func rawUpsertFor(n int) string {
-	return strings.Replace(rawUpsert, "%s", valuesList(n, 6), 1)
+	return strings.Replace(rawUpsert, "%s", db.ValuesList(n, 6), 1)
 }

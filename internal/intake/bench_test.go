@@ -296,7 +296,7 @@ func baselineRate(b *testing.B, d *db.DB, bodies []signed) float64 {
 			args = append(args, bodies[(from+i)%len(bodies)].body, now)
 		}
 		err := d.InTx(ctx, func(tx *db.Tx) error {
-			_, err := tx.Exec(ctx, q+valuesList(n, 2), args...)
+			_, err := tx.Exec(ctx, q+db.ValuesList(n, 2), args...)
 			return err
 		})
 		if err != nil {
@@ -304,10 +304,4 @@ func baselineRate(b *testing.B, d *db.DB, bodies []signed) float64 {
 		}
 	}
 	return float64(rows) / time.Since(start).Seconds()
-}
-
-// valuesList is "(?, ?), (?, ?)" for rows rows of cols columns.
-func valuesList(rows, cols int) string {
-	row := "(?" + string(bytes.Repeat([]byte(", ?"), cols-1)) + ")"
-	return string(bytes.TrimSuffix(bytes.Repeat([]byte(row+", "), rows), []byte(", ")))
 }

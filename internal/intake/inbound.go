@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math/bits"
-	"strings"
 	"time"
 
 	"tilltal/internal/db"
@@ -142,14 +140,14 @@ const claimMax = 512
 func claimGroup(ctx context.Context, tx *db.Tx, k claimKey, ids []int64, now time.Time, mine map[int64]bool) error {
 	for from := 0; from < len(ids); from += claimMax {
 		part := ids[from:min(from+claimMax, len(ids))]
-		n := 1 << bits.Len(uint(len(part)-1))
-		args := make([]any, 0, 4+n)
-		args = append(args, now, k.object, k.events, k.parseError)
-		for i := range n {
-			args = append(args, part[min(i, len(part)-1)])
+		vals := make([]any, len(part))
+		for i, id := range part {
+			vals[i] = id
 		}
+		in, padded := db.InList(vals)
+		args := append([]any{now, k.object, k.events, k.parseError}, padded...)
 		rows, err := tx.Query(ctx, `UPDATE webhook_deliveries SET processed_at = ?, object_type = ?, event_count = ?, parse_error = ?
-			WHERE processed_at IS NULL AND id IN (`+placeholders(n)+`) RETURNING id`, args...)
+			WHERE processed_at IS NULL AND id IN (`+in+`) RETURNING id`, args...)
 		if err != nil {
 			return err
 		}
@@ -263,9 +261,4 @@ func storedOf(ctx context.Context, tx *db.Tx, deliveryID int64) (map[eventKey]pe
 		out[k] = p
 	}
 	return out, rows.Err()
-}
-
-// placeholders is "?, ?, ?" for n values.
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }

@@ -201,7 +201,7 @@ func (s *Store) saveBatch(ctx context.Context, tx *db.Tx, now time.Time, ds []De
 			args = append(args, d.Source, keys[i].hash, d.Body, clean(d.Object, 100), len(d.Events), clean(d.ParseError, 1000), now, now, now)
 		}
 		rows, err := tx.Query(ctx, `INSERT INTO webhook_deliveries (source, body_sha256, body, object_type, event_count, parse_error, received_at, last_received_at, processed_at)
-			VALUES `+valuesList(len(part), 9)+` ON CONFLICT (source, body_sha256) DO NOTHING RETURNING id, source, body_sha256`, args...)
+			VALUES `+db.ValuesList(len(part), 9)+` ON CONFLICT (source, body_sha256) DO NOTHING RETURNING id, source, body_sha256`, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -294,7 +294,7 @@ func insertEvents(ctx context.Context, tx *db.Tx, evs []pendingEvent, rt routes)
 			}
 			args = append(args, row...)
 		}
-		rows, err := tx.Query(ctx, `INSERT INTO platform_events (`+eventColumns+`) VALUES `+valuesList(len(part), 17)+`
+		rows, err := tx.Query(ctx, `INSERT INTO platform_events (`+eventColumns+`) VALUES `+db.ValuesList(len(part), 17)+`
 			ON CONFLICT (platform, account_id, event_id) DO NOTHING RETURNING id, platform, account_id, event_id`, args...)
 		if err != nil {
 			return err
@@ -403,7 +403,7 @@ func insertEvent(ctx context.Context, tx *db.Tx, e platform.Event, channelID, de
 		return 0, err
 	}
 	var id int64
-	err = tx.QueryRow(ctx, `INSERT INTO platform_events (`+eventColumns+`) VALUES `+valuesList(1, 17)+`
+	err = tx.QueryRow(ctx, `INSERT INTO platform_events (`+eventColumns+`) VALUES `+db.ValuesList(1, 17)+`
 		ON CONFLICT (platform, account_id, event_id) DO NOTHING RETURNING id`, args...).Scan(&id)
 	return id, err
 }
@@ -425,12 +425,6 @@ func eventArgs(e platform.Event, channelID, deliveryID int64, source string, now
 	return []any{string(e.Platform), clean(e.AccountID, 200), clean(e.EventID, 500), nullID(channelID), nullID(deliveryID), source,
 		string(e.Verb), string(o.Kind), clean(o.ExternalID, 500), clean(o.ParentID, 500), clean(o.ThreadID, 500),
 		clean(o.Author.ExternalID, 200), clean(o.Author.Name, 300), clean(o.Text, 100_000), clean(string(js), 0), occurred, now}, nil
-}
-
-// valuesList is "(?, ?), (?, ?)" for rows rows of cols columns.
-func valuesList(rows, cols int) string {
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
-	return strings.TrimSuffix(strings.Repeat(row+", ", rows), ", ")
 }
 
 // clean makes text storable in both databases: valid UTF-8 without NUL
