@@ -116,7 +116,7 @@ func List(ctx context.Context, d *db.DB, f Filter) ([]Entry, error) {
 		if len(f.Departments) == 0 {
 			return nil, nil
 		}
-		where = append(where, "department_id IN ("+placeholders(len(f.Departments))+")")
+		where = append(where, "department_id IN ("+db.Placeholders(len(f.Departments))+")")
 		for _, id := range f.Departments {
 			args = append(args, id)
 		}
@@ -167,8 +167,4 @@ func List(ctx context.Context, d *db.DB, f Filter) ([]Entry, error) {
 		out = append(out, e)
 	}
 	return out, rows.Err()
-}
-
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }

@@ -119,7 +119,7 @@ func writeMembers(ctx context.Context, tx *db.Tx, channelID int64, members []Mem
 		q := "DELETE FROM " + table + " WHERE channel_id = ?"
 		args := []any{channelID}
 		if len(ids) > 0 {
-			q += " AND user_id NOT IN (" + placeholders(len(ids)) + ")"
+			q += " AND user_id NOT IN (" + db.Placeholders(len(ids)) + ")"
 			args = append(args, ids...)
 		}
 		if _, err := tx.Exec(ctx, q, args...); err != nil {

@@ -221,7 +221,7 @@ func loadMembers(ctx context.Context, q querier, ids []int64) (map[int64][]Membe
 		EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'owner'),
 		EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'editor')
 		FROM channel_members m JOIN users u ON u.id = m.user_id
-		WHERE m.channel_id IN (`+placeholders(len(ids))+`)
+		WHERE m.channel_id IN (`+db.Placeholders(len(ids))+`)
 		ORDER BY m.channel_id, CASE m.role WHEN 'owner' THEN 0 WHEN 'deputy' THEN 1 ELSE 2 END, u.name, u.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("channel: members: %w", err)
@@ -236,8 +236,4 @@ func loadMembers(ctx context.Context, q querier, ids []int64) (map[int64][]Membe
 		out[ch] = append(out[ch], m)
 	}
 	return out, rows.Err()
-}
-
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }

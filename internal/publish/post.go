@@ -196,7 +196,7 @@ func (s *Service) writeDraft(ctx context.Context, tx *db.Tx, v channel.Viewer, i
 	for _, c := range d.Channels {
 		args = append(args, c)
 	}
-	if _, err := tx.Exec(ctx, "DELETE FROM publish_targets WHERE post_id = ? AND channel_id NOT IN ("+placeholders(len(d.Channels))+")", args...); err != nil {
+	if _, err := tx.Exec(ctx, "DELETE FROM publish_targets WHERE post_id = ? AND channel_id NOT IN ("+db.Placeholders(len(d.Channels))+")", args...); err != nil {
 		return err
 	}
 	for _, c := range d.Channels {
@@ -276,8 +276,6 @@ func isManager(c channel.Channel, userID int64) bool {
 func (s *Service) channel(ctx context.Context, id int64) (channel.Channel, error) {
 	return s.Channels.Get(ctx, channel.System, id)
 }
-
-func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
 
 func nullTime(t *time.Time) any {
 	if t == nil {

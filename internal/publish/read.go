@@ -10,6 +10,7 @@ import (
 
 	"tilltal/internal/apperr"
 	"tilltal/internal/channel"
+	"tilltal/internal/db"
 )
 
 // visibleSQL limits posts (alias p) to those a person wrote, approves, or
@@ -245,7 +246,7 @@ func (s *Service) List(ctx context.Context, v channel.Viewer, f Filter) ([]Liste
 	for _, l := range out {
 		ids = append(ids, l.ID)
 	}
-	ts, err := targetsByPost(ctx, s.DB, "t.post_id IN ("+placeholders(len(ids))+")", ids...)
+	ts, err := targetsByPost(ctx, s.DB, "t.post_id IN ("+db.Placeholders(len(ids))+")", ids...)
 	if err != nil {
 		return nil, err
 	}
