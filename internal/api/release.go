@@ -156,19 +156,11 @@ func (a *API) releaseShow(w http.ResponseWriter, r *http.Request) error {
 // Tilltal's suggestions.
 func (a *API) writeRelease(w http.ResponseWriter, r *http.Request, id int64, status int) error {
 	ctx := r.Context()
-	st := a.releases()
-	req, err := st.Get(ctx, id)
+	c, err := a.releases().Case(ctx, id)
 	if err != nil {
 		return err
 	}
-	recs, err := st.Records(ctx, id)
-	if err != nil {
-		return err
-	}
-	rs, err := st.Redactions(ctx, id)
-	if err != nil {
-		return err
-	}
+	req, recs, rs := c.Request, c.Records, c.Redactions
 	out := make([]selectedJSON, 0, len(recs))
 	for _, x := range recs {
 		if x.Quarantined {

@@ -277,3 +277,27 @@ func nullID(id int64) any {
 	}
 	return id
 }
+
+// Case is a request with its selected records and their redactions: what
+// the request's page, its secrecy review and the API show together.
+type Case struct {
+	Request    Request
+	Records    []Selected
+	Redactions []Redaction
+}
+
+// Case reads a request with its records and redactions.
+func (s *Store) Case(ctx context.Context, id int64) (Case, error) {
+	var c Case
+	var err error
+	if c.Request, err = s.Get(ctx, id); err != nil {
+		return Case{}, err
+	}
+	if c.Records, err = s.Records(ctx, id); err != nil {
+		return Case{}, err
+	}
+	if c.Redactions, err = s.Redactions(ctx, id); err != nil {
+		return Case{}, err
+	}
+	return c, nil
+}

@@ -102,19 +102,11 @@ func (s *Server) showRelease(w http.ResponseWriter, r *http.Request, status int,
 	if err != nil {
 		return err
 	}
-	st := s.releases()
-	req, err := st.Get(ctx, id)
+	c, err := s.releases().Case(ctx, id)
 	if err != nil {
 		return err
 	}
-	recs, err := st.Records(ctx, id)
-	if err != nil {
-		return err
-	}
-	rs, err := st.Redactions(ctx, id)
-	if err != nil {
-		return err
-	}
+	req, recs, rs := c.Request, c.Records, c.Redactions
 	d := releaseData{Request: req, Kinds: []archive.Kind{archive.KindItemVersion, archive.KindReply, archive.KindPost, archive.KindAttachment},
 		Grounds: release.Grounds, Outcomes: []release.Outcome{release.Granted, release.PartlyRefused, release.Refused}, Error: problem,
 		CanWrite: registrar.Allows(p), Decidable: req.Status == release.Received || req.Status == release.Reviewing}

@@ -86,19 +86,11 @@ func (s *Server) showReview(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
-	st := s.releases()
-	req, err := st.Get(ctx, id)
+	c, err := s.releases().Case(ctx, id)
 	if err != nil {
 		return err
 	}
-	recs, err := st.Records(ctx, id)
-	if err != nil {
-		return err
-	}
-	rs, err := st.Redactions(ctx, id)
-	if err != nil {
-		return err
-	}
+	req, recs, rs := c.Request, c.Records, c.Redactions
 	d := reviewData{Request: req, Grounds: release.Grounds, Error: problem,
 		CanWrite: registrar.Allows(PrincipalFrom(ctx)) && (req.Status == release.Received || req.Status == release.Reviewing)}
 	for _, x := range recs {
