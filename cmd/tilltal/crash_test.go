@@ -157,7 +157,7 @@ func addCrashChannel(t *testing.T, dsn string) {
 
 func unprocessed(t *testing.T, d *db.DB) int {
 	var n int
-	if err := d.QueryRow(context.Background(), "SELECT COUNT(*) FROM webhook_deliveries WHERE processed_at IS NULL").Scan(&n); err != nil {
+	if err := d.QueryRow(context.Background(), "SELECT COUNT(*) FROM webhook_arrivals").Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

@@ -64,7 +64,7 @@ func TestLoadtestEndToEnd(t *testing.T) {
 				}
 				return n
 			}
-			if n := count("SELECT COUNT(*) FROM webhook_deliveries WHERE processed_at IS NULL"); n != 0 {
+			if n := count("SELECT COUNT(*) FROM webhook_arrivals"); n != 0 {
 				t.Errorf("%d deliveries unprocessed when the load test reported", n)
 			}
 			if n := count("SELECT COUNT(*) FROM items WHERE external_id LIKE 'lt%'"); float64(n) != items {

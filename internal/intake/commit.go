@@ -68,8 +68,11 @@ type pending struct {
 // still be stored: a redelivery is deduplicated, so the sender may retry.
 func (c *Committer) Save(ctx context.Context, d Delivery) (Saved, error) {
 	// Hashed here, on the caller's goroutine, rather than by the one that
-	// holds the writer.
-	d.hash()
+	// holds the writer, when the hash is stored with the delivery; with a
+	// processor, it is computed when the arrival is processed.
+	if c.Store.Process == nil {
+		d.hash()
+	}
 	p := &pending{d: d, done: make(chan struct{})}
 	c.Store.proc.arrived()
 	c.mu.Lock()

@@ -10,10 +10,20 @@ import (
 	"tilltal/internal/platform"
 )
 
-// inbound is a stored delivery read for processing: its body parsed and
-// its events routed, but not stored yet (their ID is 0).
+// inbound is an arrival read for processing: its body parsed and its
+// events routed, but not stored yet (their ID is 0). Its DeliveryID is 0
+// until the batch's transaction stores the delivery (see claim), except
+// for an arrival from before webhook_arrivals, whose row exists.
 type inbound struct {
 	Unprocessed
+	// arrival is its row in webhook_arrivals: how it is held, skipped and
+	// claimed.
+	arrival  int64
+	source   string
+	body     []byte
+	received time.Time
+	// sum is the body's SHA-256 in hex, the key a replay is known by.
+	sum  string
 	read reading
 }
 
@@ -27,39 +37,38 @@ func views(ins []inbound) []Unprocessed {
 	return out
 }
 
-// unprocessed reads up to limit unprocessed deliveries, oldest first, and
-// parses their bodies. Those in skip are left out.
+// unprocessed reads up to limit arrivals, oldest first, and parses their
+// bodies. Those in skip are left out.
 func (s *Store) unprocessed(ctx context.Context, limit int, skip map[int64]bool) ([]inbound, error) {
-	rows, err := s.DB.Query(ctx, "SELECT id, source, body, received_at FROM webhook_deliveries WHERE processed_at IS NULL ORDER BY id LIMIT ?", limit+len(skip))
+	rows, err := s.DB.Query(ctx, "SELECT id, source, body, received_at, COALESCE(delivery_id, 0) FROM webhook_arrivals ORDER BY id LIMIT ?", limit+len(skip))
 	if err != nil {
 		return nil, fmt.Errorf("intake: unprocessed: %w", err)
 	}
 	defer rows.Close()
 	var out []inbound
 	for rows.Next() && len(out) < limit {
-		var id int64
-		var source string
-		var body []byte
-		var received time.Time
-		if err := rows.Scan(&id, &source, &body, &received); err != nil {
+		var in inbound
+		if err := rows.Scan(&in.arrival, &in.source, &in.body, &in.received, &in.DeliveryID); err != nil {
 			return nil, fmt.Errorf("intake: unprocessed: %w", err)
 		}
-		if skip[id] {
+		if skip[in.arrival] {
 			continue
 		}
-		out = append(out, s.read(id, source, body, received.UTC()))
+		in.received = in.received.UTC()
+		s.read(&in)
+		out = append(out, in)
 	}
 	return out, rows.Err()
 }
 
-// read parses a stored delivery's body into its events.
-func (s *Store) read(id int64, source string, body []byte, received time.Time) inbound {
-	in := inbound{Unprocessed: Unprocessed{DeliveryID: id}, read: s.parse(source, body)}
+// read parses an arrival's body into its events.
+func (s *Store) read(in *inbound) {
+	in.read = s.parse(in.source, in.body)
+	in.sum = (&Delivery{Body: in.body}).hash()
 	in.Events = make([]Stored, len(in.read.events))
 	for i, e := range in.read.events {
-		in.Events[i] = Stored{Event: e, DeliveryID: id, Source: SourceWebhook, ReceivedAt: received}
+		in.Events[i] = Stored{Event: e, DeliveryID: in.DeliveryID, Source: SourceWebhook, ReceivedAt: in.received}
 	}
-	return in
 }
 
 // rowQuerier is a database or a transaction.
@@ -91,20 +100,25 @@ func route(ctx context.Context, q rowQuerier, ins []inbound) error {
 }
 
 // claimKey is what processing learnt of a delivery's body, stored on its
-// row when it is claimed.
+// row.
 type claimKey struct {
 	object, parseError string
 	events             int
 }
 
-// claim marks the deliveries of ins processed in tx, with what their
-// bodies gave, and returns those it marked: the others were processed
-// meanwhile (by another instance). Deliveries alike share an UPDATE.
-func claim(ctx context.Context, tx *db.Tx, ins []inbound, now time.Time) ([]inbound, error) {
+func keyOfReading(r reading) claimKey {
+	return claimKey{clean(r.object, 100), clean(r.parseError, 1000), len(r.events)}
+}
+
+// claimLegacy marks the deliveries stored before webhook_arrivals, whose
+// arrivals tx took, processed with what their bodies gave, and returns the
+// ids of those it marked (all, unless another instance of the old code
+// processed them meanwhile). Deliveries alike share an UPDATE.
+func claimLegacy(ctx context.Context, tx *db.Tx, ins []*inbound, now time.Time) (map[int64]bool, error) {
 	groups := map[claimKey][]int64{}
 	var order []claimKey
 	for _, in := range ins {
-		k := claimKey{clean(in.read.object, 100), clean(in.read.parseError, 1000), len(in.read.events)}
+		k := keyOfReading(in.read)
 		if _, ok := groups[k]; !ok {
 			order = append(order, k)
 		}
@@ -116,20 +130,11 @@ func claim(ctx context.Context, tx *db.Tx, ins []inbound, now time.Time) ([]inbo
 			return nil, fmt.Errorf("intake: claim deliveries: %w", err)
 		}
 	}
-	if len(mine) == len(ins) {
-		return ins, nil
-	}
-	var out []inbound
-	for _, in := range ins {
-		if mine[in.DeliveryID] {
-			out = append(out, in)
-		}
-	}
-	return out, nil
+	return mine, nil
 }
 
-// claimMax bounds the ids of one claiming UPDATE: a quiet batch's 512 in
-// one statement, well within both databases' placeholder limits and the
+// claimMax bounds the ids of one claiming statement: a quiet batch's 512
+// in one statement, well within both databases' placeholder limits and the
 // SQLite writer's statement cache.
 const claimMax = 512
 
@@ -140,31 +145,41 @@ const claimMax = 512
 func claimGroup(ctx context.Context, tx *db.Tx, k claimKey, ids []int64, now time.Time, mine map[int64]bool) error {
 	for from := 0; from < len(ids); from += claimMax {
 		part := ids[from:min(from+claimMax, len(ids))]
-		vals := make([]any, len(part))
-		for i, id := range part {
-			vals[i] = id
-		}
-		in, padded := db.InList(vals)
+		in, padded := db.InList(anyIDs(part))
 		args := append([]any{now, k.object, k.events, k.parseError}, padded...)
-		rows, err := tx.Query(ctx, `UPDATE webhook_deliveries SET processed_at = ?, object_type = ?, event_count = ?, parse_error = ?
-			WHERE processed_at IS NULL AND id IN (`+in+`) RETURNING id`, args...)
+		err := collectIDs(ctx, tx, `UPDATE webhook_deliveries SET processed_at = ?, object_type = ?, event_count = ?, parse_error = ?
+			WHERE processed_at IS NULL AND id IN (`+in+`) RETURNING id`, args, mine)
 		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			mine[id] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// anyIDs is ids as statement arguments.
+func anyIDs(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
+
+// collectIDs runs a statement that returns ids and adds them to into.
+func collectIDs(ctx context.Context, tx *db.Tx, q string, args []any, into map[int64]bool) error {
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		into[id] = true
+	}
+	return rows.Err()
 }
 
 // storeEvents stores the events of the claimed deliveries in tx, routed
@@ -195,7 +210,7 @@ func storeEvents(ctx context.Context, tx *db.Tx, claimed []inbound) ([]Unprocess
 			if p.id == 0 {
 				continue
 			}
-			e.ID, e.ChannelID = p.id, p.channel
+			e.ID, e.ChannelID, e.DeliveryID = p.id, p.channel, in.DeliveryID
 			out[i].Events = append(out[i].Events, e)
 		}
 	}

@@ -431,7 +431,7 @@ func (s *Store) WaitProcessed(ctx context.Context) error {
 // CountUnprocessed counts the stored deliveries awaiting processing.
 func (s *Store) CountUnprocessed(ctx context.Context) (int, error) {
 	var n int
-	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM webhook_deliveries WHERE processed_at IS NULL").Scan(&n); err != nil {
+	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM webhook_arrivals").Scan(&n); err != nil {
 		return 0, fmt.Errorf("intake: unprocessed: %w", err)
 	}
 	return n, nil
@@ -500,7 +500,7 @@ func (s *Store) processBatch(ctx context.Context, limit int, skip map[int64]bool
 		d := ins[i : i+1]
 		objects := objectsOf(d[0].Unprocessed)
 		if until := blockedUntil(failed, objects); !until.IsZero() {
-			s.holdBack(d[0].DeliveryID, objects, until, failed, &b)
+			s.holdBack(d[0].arrival, objects, until, failed, &b)
 			continue
 		}
 		k, _, e := s.apply(ctx, d)
@@ -508,9 +508,9 @@ func (s *Store) processBatch(ctx context.Context, limit int, skip map[int64]bool
 			return b, e
 		}
 		if e != nil {
-			s.holdBack(d[0].DeliveryID, objects, time.Now().Add(retryHeld), failed, &b)
+			s.holdBack(d[0].arrival, objects, time.Now().Add(retryHeld), failed, &b)
 			if s.Log != nil {
-				s.Log.Error("intake: a stored delivery could not be processed; kept unprocessed and tried again later", "delivery_id", d[0].DeliveryID, "err", e)
+				s.Log.Error("intake: a stored delivery could not be processed; kept unprocessed and tried again later", "arrival_id", d[0].arrival, "err", e)
 			}
 			continue
 		}
@@ -540,8 +540,8 @@ func (s *Store) unblocked(ctx context.Context, limit int, skip map[int64]bool, b
 				out = append(out, in)
 				continue
 			}
-			s.holdBack(in.DeliveryID, objects, until, blocked, b)
-			skip[in.DeliveryID] = true
+			s.holdBack(in.arrival, objects, until, blocked, b)
+			skip[in.arrival] = true
 		}
 		if len(out) > 0 {
 			return out, nil

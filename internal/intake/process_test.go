@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -87,12 +88,13 @@ func TestProcessedOnceAfterAcknowledgement(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		// A replay of a stored body is not processed again.
-		if sv, err := s.SaveDelivery(ctx, comment(0, "Fråga 0")); err != nil || !sv.Replay {
-			t.Fatalf("replay: %+v %v", sv, err)
+		// A replay of a body is acknowledged as it came, and found to be
+		// one when it is processed: it is not applied again.
+		if _, err := s.SaveDelivery(ctx, comment(0, "Fråga 0")); err != nil {
+			t.Fatalf("replay: %v", err)
 		}
 		// Acknowledged, and nothing applied while the consumer fails.
-		if got, _ := s.CountUnprocessed(ctx); got != n {
+		if got, _ := s.CountUnprocessed(ctx); got != n+1 {
 			t.Fatalf("%d unprocessed, want %d", got, n)
 		}
 		if _, err := s.ProcessBatch(ctx, 10); err == nil {
@@ -138,6 +140,10 @@ func TestProcessedOnceAfterAcknowledgement(t *testing.T) {
 		if total != n || distinct != n {
 			t.Fatalf("applied %d times to %d deliveries, want each of %d once", total, distinct, n)
 		}
+		var arrivals int
+		if err := d.QueryRow(ctx, "SELECT receive_count FROM webhook_deliveries WHERE body = ?", comment(0, "Fråga 0").Body).Scan(&arrivals); err != nil || arrivals != 2 {
+			t.Fatalf("the replayed body counts %d arrivals (%v), want 2", arrivals, err)
+		}
 	})
 }
 
@@ -145,14 +151,15 @@ func TestProcessedOnceAfterAcknowledgement(t *testing.T) {
 // set it, in a table, the way the inbox keeps an item's body — a create
 // sets it as an edit does, so that only the order of processing keeps a
 // late create from reverting an edit — and remembers the order in which
-// it applied deliveries. While down, it fails as a database that cannot
+// it applied deliveries, by the texts of their events (their ids are
+// given when they are processed). While down, it fails as a database that cannot
 // store does; it refuses any batch with an event of the text refuse.
 type bodies struct {
 	mu       sync.Mutex
 	down     bool
 	refuse   string
 	attempts chan int // the size of each batch tried while down
-	applied  []int64
+	applied  []string
 }
 
 func (c *bodies) Prepare([]intake.Unprocessed) {}
@@ -185,7 +192,11 @@ func (c *bodies) Apply(ctx context.Context, tx *db.Tx, ds []intake.Unprocessed) 
 	}
 	c.mu.Lock()
 	for _, d := range ds {
-		c.applied = append(c.applied, d.DeliveryID)
+		var texts []string
+		for _, e := range d.Events {
+			texts = append(texts, e.Object.Text)
+		}
+		c.applied = append(c.applied, strings.Join(texts, " "))
 	}
 	c.mu.Unlock()
 	return nil
@@ -197,7 +208,7 @@ func (c *bodies) set(f func(c *bodies)) {
 	f(c)
 }
 
-func (c *bodies) order() []int64 {
+func (c *bodies) order() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return slices.Clone(c.applied)
@@ -222,17 +233,11 @@ func bodiesSetup(t *testing.T, d *db.DB, c *bodies) (*intake.Store, *logRecords)
 	return s, logs
 }
 
-func saveAllOf(t *testing.T, s *intake.Store, ds ...intake.Delivery) []int64 {
+func saveAllOf(t *testing.T, s *intake.Store, ds ...intake.Delivery) {
 	t.Helper()
-	saved, err := s.SaveDeliveries(context.Background(), ds)
-	if err != nil {
+	if _, err := s.SaveDeliveries(context.Background(), ds); err != nil {
 		t.Fatal(err)
 	}
-	ids := make([]int64, len(saved))
-	for i, sv := range saved {
-		ids[i] = sv.DeliveryID
-	}
-	return ids
 }
 
 func bodyOf(t *testing.T, d *db.DB, object string) string {
@@ -257,10 +262,11 @@ func TestStorageFaultLeavesTheBatchWhole(t *testing.T) {
 		ctx := context.Background()
 		c := &bodies{down: true, attempts: make(chan int, 16)}
 		s, logs := bodiesSetup(t, d, c)
-		ids := saveAllOf(t, s,
-			change(platform.VerbCreate, "200_1", "Första texten"),
-			change(platform.VerbEdit, "200_1", "Rättad text"),
-			change(platform.VerbCreate, "200_2", "En annan fråga"))
+		ids := []string{"Första texten", "Rättad text", "En annan fråga"}
+		saveAllOf(t, s,
+			change(platform.VerbCreate, "200_1", ids[0]),
+			change(platform.VerbEdit, "200_1", ids[1]),
+			change(platform.VerbCreate, "200_2", ids[2]))
 		for range 3 {
 			if size := <-c.attempts; size != len(ids) {
 				t.Fatalf("a batch of %d tried while the database could not store, want the whole %d", size, len(ids))
@@ -304,7 +310,8 @@ func TestHeldDeliveryKeepsItsObjectOrder(t *testing.T) {
 		defer cancel()
 		c := &bodies{refuse: "Första texten"}
 		s, logs := bodiesSetup(t, d, c)
-		create := saveAllOf(t, s, change(platform.VerbCreate, "200_1", "Första texten"))[0]
+		create := "Första texten"
+		saveAllOf(t, s, change(platform.VerbCreate, "200_1", create))
 		if err := s.WaitIdle(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -312,9 +319,10 @@ func TestHeldDeliveryKeepsItsObjectOrder(t *testing.T) {
 			t.Fatalf("the refused create: %d held, %v logged, retry scheduled %v", s.Held(), logs.messages(), s.RetryScheduled())
 		}
 		// The citizen's edit, and someone else's comment, come after.
-		later := saveAllOf(t, s,
-			change(platform.VerbEdit, "200_1", "Rättad text"),
-			change(platform.VerbCreate, "200_2", "En annan fråga"))
+		later := []string{"Rättad text", "En annan fråga"}
+		saveAllOf(t, s,
+			change(platform.VerbEdit, "200_1", later[0]),
+			change(platform.VerbCreate, "200_2", later[1]))
 		if err := s.WaitIdle(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -335,7 +343,7 @@ func TestHeldDeliveryKeepsItsObjectOrder(t *testing.T) {
 		if err := s.WaitProcessed(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if got, want := c.order(), []int64{later[1], create, later[0]}; !slices.Equal(got, want) {
+		if got, want := c.order(), []string{later[1], create, later[0]}; !slices.Equal(got, want) {
 			t.Fatalf("processed %v, want %v", got, want)
 		}
 		if b := bodyOf(t, d, "200_1"); b != "Rättad text" {

@@ -63,7 +63,9 @@ type Stored struct {
 	Prepared any
 }
 
-// Saved tells what storing a delivery did.
+// Saved tells what storing a delivery did. With Process set, a delivery is
+// only appended as an arrival when it is acknowledged, and Saved is zero:
+// its row, and whether it was a replay, are made when it is processed.
 type Saved struct {
 	DeliveryID int64
 	// Replay is true when the same body had been stored before.
@@ -122,9 +124,10 @@ func (s *Store) SaveDelivery(ctx context.Context, d Delivery) (Saved, error) {
 // appears twice is stored once; the second is a replay. Either all are
 // stored or none is.
 //
-// With Process set only the raw deliveries are stored — that is the
-// acknowledgement — and the processor parses them, stores their events and
-// makes their consequences later (see Kick). Without it the events are
+// With Process set only the raw deliveries are appended, as arrivals —
+// that is the acknowledgement — and the processor finds replays, parses
+// the bodies, stores their events and makes their consequences later (see
+// Kick). Without it the events are
 // stored here and AfterStore runs in this transaction.
 func (s *Store) SaveDeliveries(ctx context.Context, ds []Delivery) ([]Saved, error) {
 	now := s.Now().UTC()
@@ -135,7 +138,7 @@ func (s *Store) SaveDeliveries(ctx context.Context, ds []Delivery) ([]Saved, err
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		var err error
 		if s.Process != nil {
-			out, err = saveRaw(ctx, tx, now, ds)
+			out, err = saveArrivals(ctx, tx, now, ds)
 		} else {
 			out, err = s.saveBatch(ctx, tx, now, ds)
 		}

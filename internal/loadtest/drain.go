@@ -9,8 +9,8 @@ import (
 )
 
 // The server acknowledges a delivery once it is stored and processes it
-// after (webhook_deliveries.processed_at is NULL until then; the items it
-// makes are committed in the same transaction that sets it). The load test
+// after (it waits in webhook_arrivals until then; the items it makes are
+// committed in the same transaction that takes it from there). The load test
 // runs beside the server and reads its database to see when that is done:
 // a read endpoint would need authentication for what two counting queries
 // tell as well.
@@ -18,14 +18,15 @@ import (
 // Mark is where the server's database stood before a run: what was stored
 // after it is the run's.
 type Mark struct {
-	// Delivery and Item are the highest webhook delivery and item ids.
-	Delivery, Item int64
+	// Arrival and Item are the highest waiting webhook arrival and item
+	// ids: ids only grow, so an arrival with a higher one came after.
+	Arrival, Item int64
 }
 
 // MarkNow reads the mark; call it before Run.
 func MarkNow(ctx context.Context, d *db.DB) (Mark, error) {
 	var m Mark
-	err := d.QueryRow(ctx, "SELECT COALESCE((SELECT MAX(id) FROM webhook_deliveries), 0), COALESCE((SELECT MAX(id) FROM items), 0)").Scan(&m.Delivery, &m.Item)
+	err := d.QueryRow(ctx, "SELECT COALESCE((SELECT MAX(id) FROM webhook_arrivals), 0), COALESCE((SELECT MAX(id) FROM items), 0)").Scan(&m.Arrival, &m.Item)
 	if err != nil {
 		return Mark{}, fmt.Errorf("loadtest: mark: %w", err)
 	}
@@ -56,7 +57,7 @@ func Drain(ctx context.Context, d *db.DB, m Mark, r Result, timeout time.Duratio
 	deadline := time.Now().Add(timeout)
 	var out Drained
 	for {
-		if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM webhook_deliveries WHERE processed_at IS NULL AND id > ?", m.Delivery).Scan(&out.Unprocessed); err != nil {
+		if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM webhook_arrivals WHERE id > ?", m.Arrival).Scan(&out.Unprocessed); err != nil {
 			return Drained{}, fmt.Errorf("loadtest: drain: %w", err)
 		}
 		now := time.Now()

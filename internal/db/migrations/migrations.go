@@ -58,6 +58,19 @@ func Up(ctx context.Context, d *db.DB, log *slog.Logger) error {
 	return nil
 }
 
+// UpTo applies the migrations up to and including version, for tests of
+// an upgrade: a database left by an older Tilltal.
+func UpTo(ctx context.Context, d *db.DB, version int64) error {
+	p, err := provider(d)
+	if err != nil {
+		return err
+	}
+	if _, err := p.UpTo(ctx, version); err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	return nil
+}
+
 // Pending returns how many migrations are not yet applied.
 func Pending(ctx context.Context, d *db.DB) (int, error) {
 	p, err := provider(d)
