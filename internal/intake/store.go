@@ -135,15 +135,15 @@ func (s *Store) SaveDeliveries(ctx context.Context, ds []Delivery) ([]Saved, err
 		ds = s.parseAll(ds)
 	}
 	var out []Saved
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		var err error
-		if s.Process != nil {
-			out, err = saveArrivals(ctx, tx, now, ds)
-		} else {
+	var err error
+	if s.Process != nil {
+		out, err = s.saveArrivals(ctx, now, ds)
+	} else {
+		err = s.DB.InTx(ctx, func(tx *db.Tx) error {
 			out, err = s.saveBatch(ctx, tx, now, ds)
-		}
-		return err
-	})
+			return err
+		})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("intake: save deliveries: %w", err)
 	}
