@@ -39,10 +39,12 @@ type Committer struct {
 	// benchmarks (with an fsync of about 0.2 ms). On a disk whose commit
 	// is slow, a millisecond or two lets a trickle share it.
 	MaxWait time.Duration
-	// Parallel is how many batches may commit at once (default 1). SQLite
-	// has one writer; on PostgreSQL more batches only held connections and
-	// shrank the batches (measured when each batch also took the archive's
-	// lock: 4 in parallel was slower than 1).
+	// Parallel is how many batches may commit at once (default 1 on
+	// SQLite, which has one writer, and 2 for arrivals on PostgreSQL,
+	// where one batch's round trip overlaps the other's commit: with 32
+	// deliveries in flight 2 acknowledged 5–13% more than 1, in three
+	// runs each; 4 was no
+	// better than 1, its batches too small).
 	Parallel int
 	// Timeout bounds the database work of one batch (default 10 s).
 	Timeout time.Duration
@@ -205,6 +207,11 @@ func (c *Committer) maxBatch() int {
 func (c *Committer) parallel() int {
 	if c.Parallel > 0 {
 		return c.Parallel
+	}
+	// Arrivals conflict with nothing; batches that store events may, and
+	// keep to one.
+	if c.Store.DB.Dialect == db.Postgres && c.Store.Process != nil {
+		return 2
 	}
 	return 1
 }
