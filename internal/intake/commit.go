@@ -43,8 +43,7 @@ type Committer struct {
 	// SQLite, which has one writer, and 2 for arrivals on PostgreSQL,
 	// where one batch's round trip overlaps the other's commit: with 32
 	// deliveries in flight 2 acknowledged 5–13% more than 1, in three
-	// runs each; 4 was no
-	// better than 1, its batches too small).
+	// runs each; 4 was no better than 1, its batches too small).
 	Parallel int
 	// Timeout bounds the database work of one batch (default 10 s).
 	Timeout time.Duration
