@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -20,12 +21,12 @@ import (
 
 // claim takes, in tx, the arrivals of ins that still wait and returns, in
 // their order, those to process: each with its delivery stored and its
-// DeliveryID set. Arrivals taken meanwhile by another instance and replays
-// are left out. ins is not changed.
-func claim(ctx context.Context, tx *db.Tx, ins []inbound, now time.Time) ([]inbound, error) {
+// DeliveryID set; and how many it took. Arrivals taken meanwhile by another
+// instance and replays are left out. ins is not changed.
+func claim(ctx context.Context, tx *db.Tx, ins []inbound, now time.Time) ([]inbound, int, error) {
 	taken, err := takeArrivals(ctx, tx, ins)
 	if err != nil {
-		return nil, fmt.Errorf("intake: take arrivals: %w", err)
+		return nil, 0, fmt.Errorf("intake: take arrivals: %w", err)
 	}
 	work := slices.Clone(ins)
 	var legacy, fresh []*inbound
@@ -33,7 +34,7 @@ func claim(ctx context.Context, tx *db.Tx, ins []inbound, now time.Time) ([]inbo
 		in := &work[i]
 		switch {
 		case !taken[in.arrival]:
-		case in.DeliveryID != 0:
+		case in.legacy:
 			legacy = append(legacy, in)
 		default:
 			fresh = append(fresh, in)
@@ -42,13 +43,13 @@ func claim(ctx context.Context, tx *db.Tx, ins []inbound, now time.Time) ([]inbo
 	keep := map[int64]bool{} // arrivals to process
 	mine, err := claimLegacy(ctx, tx, legacy, now)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	for _, in := range legacy {
 		keep[in.arrival] = mine[in.DeliveryID]
 	}
 	if err := storeDeliveries(ctx, tx, fresh, now, keep); err != nil {
-		return nil, fmt.Errorf("intake: store deliveries: %w", err)
+		return nil, 0, fmt.Errorf("intake: store deliveries: %w", err)
 	}
 	out := make([]inbound, 0, len(work))
 	for _, in := range work {
@@ -56,7 +57,7 @@ func claim(ctx context.Context, tx *db.Tx, ins []inbound, now time.Time) ([]inbo
 			out = append(out, in)
 		}
 	}
-	return out, nil
+	return out, len(taken), nil
 }
 
 // takeArrivals deletes the arrivals of ins in tx and returns those it
@@ -115,6 +116,11 @@ func storeDeliveries(ctx context.Context, tx *db.Tx, fresh []*inbound, now time.
 		index[k] = len(bodies)
 		bodies = append(bodies, body{first: in, arrivals: 1, last: in.received})
 	}
+	// In one order everywhere, so that two instances upserting the same
+	// bodies lock their rows in the same order and cannot deadlock.
+	slices.SortFunc(bodies, func(a, b body) int {
+		return cmp.Or(strings.Compare(a.first.source, b.first.source), strings.Compare(a.first.sum, b.first.sum))
+	})
 	from := 0
 	for _, n := range db.Chunks(len(bodies), insertChunk(tx.Dialect)) {
 		if err := upsertDeliveries(ctx, tx, bodies[from:from+n], now, keep); err != nil {
@@ -162,4 +168,25 @@ func upsertDeliveries(ctx context.Context, tx *db.Tx, part []body, now time.Time
 		}
 	}
 	return rows.Err()
+}
+
+// legacyEvery is how often the processor looks for deliveries an older
+// Tilltal stored unprocessed after the upgrade queued its backlog.
+const legacyEvery = 30 * time.Second
+
+// queueLegacy queues as arrivals the deliveries an older Tilltal stored and
+// left unprocessed that are not queued yet. The upgrade queued those there
+// were (migration 00046), but during a rolling upgrade an older instance
+// on the same PostgreSQL may still acknowledge after it, and stop before
+// it processes what it acknowledged. Two instances queueing the same row
+// are harmless: its claim (claimLegacy) takes it once.
+func (s *Store) queueLegacy(ctx context.Context) error {
+	const orphans = `FROM webhook_deliveries d WHERE d.processed_at IS NULL
+		AND NOT EXISTS (SELECT 1 FROM webhook_arrivals a WHERE a.delivery_id = d.id)`
+	var n int
+	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) "+orphans).Scan(&n); err != nil || n == 0 {
+		return err
+	}
+	_, err := s.DB.Exec(ctx, "INSERT INTO webhook_arrivals (source, body, received_at, delivery_id) SELECT source, body, received_at, id "+orphans+" ORDER BY id")
+	return err
 }

@@ -17,8 +17,10 @@ import (
 //
 // Each caller still gets its own result, and only after the transaction
 // holding its delivery has committed: nothing is acknowledged before it is
-// durable. When a batch fails, it is rolled back and its deliveries are
-// stored one by one, so that one bad delivery cannot cost the others.
+// durable. When a batch that stores events fails (without a processor),
+// it is rolled back and its deliveries are stored one by one, so that one
+// bad delivery cannot cost the others; a batch of raw arrivals fails
+// whole, since no one of them can fail it alone.
 //
 // The zero value is not usable: set Store. Workers start when deliveries
 // wait and end when none do, so a Committer needs no Close.
@@ -154,8 +156,8 @@ func (c *Committer) gather() []*pending {
 }
 
 // commit stores a batch in one transaction and hands every caller its
-// result. When the transaction fails, each delivery is tried alone, so
-// that the one that failed it fails alone.
+// result. When a transaction that stores events fails, each delivery is
+// tried alone, so that the one that failed it fails alone.
 func (c *Committer) commit(batch []*pending) {
 	ds := make([]Delivery, len(batch))
 	for i, p := range batch {
@@ -169,7 +171,10 @@ func (c *Committer) commit(batch []*pending) {
 		switch {
 		case err == nil:
 			p.saved = saved[i]
-		case len(batch) == 1 && !db.IsUniqueViolation(err):
+		case c.Store.Process != nil, len(batch) == 1 && !db.IsUniqueViolation(err):
+			// Arrivals have no constraint for one of them to fail alone:
+			// the database failed them all, and each caller answers 503
+			// for Meta to retry rather than wait for the rest one by one.
 			p.err = err
 		default:
 			p.saved, p.err = c.saveAlone(p.d)

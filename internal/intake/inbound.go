@@ -18,7 +18,10 @@ type inbound struct {
 	Unprocessed
 	// arrival is its row in webhook_arrivals: how it is held, skipped and
 	// claimed.
-	arrival  int64
+	arrival int64
+	// legacy tells an arrival queued for a delivery an older Tilltal
+	// stored (its DeliveryID is that row's).
+	legacy   bool
 	source   string
 	body     []byte
 	received time.Time
@@ -54,6 +57,7 @@ func (s *Store) unprocessed(ctx context.Context, limit int, skip map[int64]bool)
 		if skip[in.arrival] {
 			continue
 		}
+		in.legacy = in.DeliveryID != 0
 		in.received = in.received.UTC()
 		s.read(&in)
 		out = append(out, in)
@@ -197,7 +201,7 @@ func storeEvents(ctx context.Context, tx *db.Tx, claimed []inbound) ([]Unprocess
 	if err := insertEvents(ctx, tx, evs, routes{}); err != nil {
 		return nil, err
 	}
-	if err := adoptOwn(ctx, tx, evs); err != nil {
+	if err := adoptOwn(ctx, tx, evs, legacyOf(claimed)); err != nil {
 		return nil, err
 	}
 	out := make([]Unprocessed, len(claimed))
@@ -221,8 +225,9 @@ func storeEvents(ctx context.Context, tx *db.Tx, claimed []inbound) ([]Unprocess
 // their stored id and channel, as if new: a delivery acknowledged before
 // the acknowledgement stored only the raw body had its events stored with
 // it, and they are its to process still. An event is taken once: not when
-// this batch stored it, nor a second time.
-func adoptOwn(ctx context.Context, tx *db.Tx, evs []pendingEvent) error {
+// this batch stored it, nor a second time. Only the deliveries in legacy
+// can have stored events: the others' rows are this batch's.
+func adoptOwn(ctx context.Context, tx *db.Tx, evs []pendingEvent, legacy map[int64]bool) error {
 	taken := map[int64]bool{}
 	for _, p := range evs {
 		if p.id != 0 {
@@ -232,7 +237,7 @@ func adoptOwn(ctx context.Context, tx *db.Tx, evs []pendingEvent) error {
 	looked := map[int64]map[eventKey]pendingEvent{}
 	for i := range evs {
 		p := &evs[i]
-		if p.id != 0 {
+		if p.id != 0 || !legacy[p.deliveryID] {
 			continue
 		}
 		own, ok := looked[p.deliveryID]
@@ -250,6 +255,17 @@ func adoptOwn(ctx context.Context, tx *db.Tx, evs []pendingEvent) error {
 		}
 	}
 	return nil
+}
+
+// legacyOf are the delivery ids of the legacy arrivals among ins.
+func legacyOf(ins []inbound) map[int64]bool {
+	out := map[int64]bool{}
+	for _, in := range ins {
+		if in.legacy {
+			out[in.DeliveryID] = true
+		}
+	}
+	return out
 }
 
 // eventKey is the unique key of a stored event.

@@ -11,23 +11,24 @@ import (
 	"tilltal/internal/platform"
 )
 
-// A webhook delivery is acknowledged once it is durable: stored raw, in a
-// group commit (ack.go). Everything that follows from it is made after the
-// answer, by a processor that takes the stored, unprocessed deliveries in
-// batches: it reads their bodies, routes their events to channels and,
-// in one transaction per batch, stores the events and makes their
+// A webhook delivery is acknowledged once it is durable: appended raw to
+// webhook_arrivals, in a group commit (ack.go). Everything that follows
+// from it is made after the answer, by a processor that takes arrivals
+// oldest first, in batches: it reads their bodies, routes their events to
+// channels and, in one transaction per batch, stores each body once as a
+// delivery (a replay is only counted), stores the events and makes their
 // consequences — archive record, inbox items, threads, versions, search
 // index, classification. Making any of that before the 200 held every
 // delivery's answer behind it.
 //
-// Nothing acknowledged is lost: a delivery is unprocessed (processed_at is
-// NULL) until the transaction that made its consequences commits, so a
+// Nothing acknowledged is lost: an arrival stays in webhook_arrivals until
+// the transaction that made its consequences commits and deletes it, so a
 // crash in between leaves it to be processed after restart (the server
 // kicks the processor at start). Nothing is processed twice: the batch's
-// transaction claims its deliveries with an UPDATE of processed_at that
-// only matches unprocessed rows; on PostgreSQL a second instance claiming
-// the same rows waits for the first to commit and then finds them taken,
-// or takes them over if it rolled back.
+// transaction takes its arrivals by deleting them (arrival.go); on
+// PostgreSQL a second instance taking the same rows waits for the first
+// to commit and then finds them gone, or takes them over if it rolled
+// back.
 //
 // Changes of one platform object are applied in the order they were
 // stored. While the database cannot store (db.IsUnavailable), a batch is
@@ -39,20 +40,21 @@ import (
 type Consumer interface {
 	// Prepare runs before the batch's transaction, without locks, for work
 	// that needs no database: classification, search text. It may set
-	// each event's Prepared (in place), which Apply then finds. The events
-	// are not stored yet: their ID is 0.
+	// each event's Prepared (in place), which Apply then finds. Nothing is
+	// stored yet: the events' ID, and mostly their DeliveryID, are 0.
 	Prepare(ds []Unprocessed)
-	// Apply runs in the batch's transaction, which marks the deliveries
-	// processed when it commits. It must be idempotent on the event: a
+	// Apply runs in the batch's transaction, which has stored the
+	// deliveries (DeliveryID is set) and takes their arrivals off the
+	// queue when it commits. It must be idempotent on the event: a
 	// delivery whose events were routed in between (RouteUnrouted) may
 	// meet them again.
 	Apply(ctx context.Context, tx *db.Tx, ds []Unprocessed) error
 }
 
-// Unprocessed is a stored delivery awaiting its consequences, with its
-// events in the order of its body: for Prepare all it brought, for Apply
-// the new ones (an event another delivery brought first is not repeated),
-// routed or not.
+// Unprocessed is an acknowledged delivery awaiting its consequences, with
+// its events in the order of its body: for Prepare all it brought, for
+// Apply the new ones (an event another delivery brought first is not
+// repeated), routed or not.
 type Unprocessed struct {
 	DeliveryID int64
 	Events     []Stored
@@ -114,6 +116,9 @@ type processor struct {
 	held map[int64]heldDelivery
 	// retry kicks the loop when the first hold ends; Stop cancels it.
 	retry *time.Timer
+	// legacyAt is when the loop last looked for deliveries an older
+	// Tilltal left unprocessed (queueLegacy).
+	legacyAt time.Time
 }
 
 // heldDelivery is a held delivery: until when, and the objects its events
@@ -335,6 +340,12 @@ func (s *Store) processLoop() {
 		case <-ctx.Done():
 		}
 	}()
+	if time.Since(p.legacyAt) >= legacyEvery {
+		p.legacyAt = time.Now()
+		if err := s.queueLegacy(ctx); err != nil && ctx.Err() == nil {
+			s.logger().Warn("intake: could not look for deliveries an older version left unprocessed; looking again later", "err", err)
+		}
+	}
 	backoff := 100 * time.Millisecond
 	outage := false // the database could not store at the last try
 	for {
@@ -347,12 +358,12 @@ func (s *Store) processLoop() {
 		// A batch that held back some of its deliveries has moved on; one
 		// that could do nothing, above all because the database cannot
 		// store (a full disk, a server down), waits and tries again.
-		failed := err != nil && (stopping(ctx, err) || b.processed+b.held == 0)
+		failed := err != nil && (stopping(ctx, err) || b.taken+b.held == 0)
 		s.logBatch(ctx, b, err, failed, &outage)
 		p.mu.Lock()
 		close(p.progress)
 		p.progress = make(chan struct{})
-		if p.stopped || (!failed && b.processed+b.held == 0 && !p.again) {
+		if p.stopped || (!failed && b.taken+b.held == 0 && !p.again) {
 			p.running = false
 			s.scheduleRetry(time.Now())
 			p.mu.Unlock()
@@ -451,6 +462,9 @@ func (s *Store) ProcessBatch(ctx context.Context, limit int) (int, error) {
 // batch is what processBatch did.
 type batch struct {
 	processed int
+	// taken is how many arrivals it took off the queue: those processed,
+	// and replays, which need nothing more.
+	taken int
 	// held is how many it held back.
 	held int
 	// took is how long the claim and Apply took in the transaction: the
@@ -490,9 +504,9 @@ func (s *Store) processBatch(ctx context.Context, limit int, skip map[int64]bool
 		return b, fmt.Errorf("intake: route events: %w", err)
 	}
 	s.Process.Prepare(views(ins))
-	n, took, err := s.apply(ctx, ins)
+	done, err := s.apply(ctx, ins)
 	if err == nil || stopping(ctx, err) {
-		b.processed, b.took = n, took
+		b.processed, b.taken, b.took = done.processed, done.taken, done.took
 		return b, err
 	}
 	failed := map[objectKey]time.Time{}
@@ -503,7 +517,7 @@ func (s *Store) processBatch(ctx context.Context, limit int, skip map[int64]bool
 			s.holdBack(d[0].arrival, objects, until, failed, &b)
 			continue
 		}
-		k, _, e := s.apply(ctx, d)
+		k, e := s.apply(ctx, d)
 		if stopping(ctx, e) {
 			return b, e
 		}
@@ -514,9 +528,10 @@ func (s *Store) processBatch(ctx context.Context, limit int, skip map[int64]bool
 			}
 			continue
 		}
-		b.processed += k
+		b.processed += k.processed
+		b.taken += k.taken
 	}
-	if b.processed == 0 {
+	if b.taken == 0 {
 		return b, err
 	}
 	return b, nil
@@ -558,34 +573,42 @@ func (s *Store) holdBack(id int64, objects []objectKey, until time.Time, blocked
 	b.held++
 }
 
-// apply claims the deliveries of ins still unprocessed, stores their
-// events and applies them in one transaction, returning how many and how
-// long that took in it. ins is not changed, so that a failed batch can be
-// tried again delivery by delivery.
-func (s *Store) apply(ctx context.Context, ins []inbound) (int, time.Duration, error) {
+// applied is what apply did: how many arrivals it processed and took
+// (replays are taken and not processed), and how long that took in the
+// transaction.
+type applied struct {
+	processed, taken int
+	took             time.Duration
+}
+
+// apply takes the arrivals of ins still waiting, stores their deliveries
+// and events and applies them in one transaction. ins is not changed, so
+// that a failed batch can be tried again delivery by delivery.
+func (s *Store) apply(ctx context.Context, ins []inbound) (applied, error) {
 	now := s.Now().UTC()
 	var claimed []inbound
-	var applied []Unprocessed
-	var took time.Duration
+	var made []Unprocessed
+	var out applied
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		t0 := time.Now()
-		defer func() { took = time.Since(t0) }()
+		defer func() { out.took = time.Since(t0) }()
 		var err error
-		if claimed, err = claim(ctx, tx, ins, now); err != nil || len(claimed) == 0 {
+		if claimed, out.taken, err = claim(ctx, tx, ins, now); err != nil || len(claimed) == 0 {
 			return err
 		}
-		if applied, err = storeEvents(ctx, tx, claimed); err != nil {
+		if made, err = storeEvents(ctx, tx, claimed); err != nil {
 			return err
 		}
-		return s.Process.Apply(ctx, tx, applied)
+		return s.Process.Apply(ctx, tx, made)
 	})
 	if err != nil {
-		return 0, 0, fmt.Errorf("intake: process deliveries: %w", err)
+		return applied{}, fmt.Errorf("intake: process deliveries: %w", err)
 	}
 	for i, in := range claimed {
-		s.logRead(in.DeliveryID, in.read, unrouted(applied[i].Events))
+		s.logRead(in.DeliveryID, in.read, unrouted(made[i].Events))
 	}
-	return len(claimed), took, nil
+	out.processed = len(claimed)
+	return out, nil
 }
 
 // unrouted counts the events no channel owns.

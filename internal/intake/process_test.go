@@ -95,7 +95,7 @@ func TestProcessedOnceAfterAcknowledgement(t *testing.T) {
 		}
 		// Acknowledged, and nothing applied while the consumer fails.
 		if got, _ := s.CountUnprocessed(ctx); got != n+1 {
-			t.Fatalf("%d unprocessed, want %d", got, n)
+			t.Fatalf("%d unprocessed, want %d", got, n+1)
 		}
 		if _, err := s.ProcessBatch(ctx, 10); err == nil {
 			t.Fatal("a failing batch reported no error")

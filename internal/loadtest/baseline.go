@@ -33,7 +33,7 @@ type Baseline struct {
 // MeasureBaseline inserts the run's raw payloads, exactly as they were
 // sent, into a scratch table of the same database: BaselineBatch rows per
 // multi-row INSERT and transaction. The table has an id and a time beside
-// the body, as webhook_deliveries has, and no other index: it is what
+// the body, as webhook_arrivals has, and no other index: it is what
 // storing the raw payloads durably costs at the least, the floor the
 // server's rates are compared with. The payloads are made before the clock
 // starts, and the table is dropped afterwards.

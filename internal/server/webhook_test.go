@@ -68,7 +68,7 @@ func TestMetaWebhookToInbox(t *testing.T) {
 			if _, err := e.app.DB.Exec(context.Background(), "INSERT INTO channels (department_id, platform, external_id, name, status, created_at, updated_at) VALUES (?, 'facebook', '1000000001', 'Exempelby kommun', 'active', ?, ?)", dep.ID, now, now); err != nil {
 				t.Fatal(err)
 			}
-			tables := []string{"webhook_deliveries", "platform_events", "items", "item_versions", "audit_log"}
+			tables := []string{"webhook_arrivals", "webhook_deliveries", "platform_events", "items", "item_versions", "audit_log"}
 			counts := func() map[string]int {
 				m := map[string]int{}
 				for _, tb := range tables {
