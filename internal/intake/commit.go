@@ -167,6 +167,9 @@ func (c *Committer) commit(batch []*pending) {
 	saved, err := c.Store.SaveDeliveries(ctx, ds)
 	cancel()
 	defer c.Store.proc.acking.Add(-int64(len(batch)))
+	if err == nil {
+		groupCommit.Observe(float64(len(batch)))
+	}
 	for i, p := range batch {
 		switch {
 		case err == nil:
@@ -178,6 +181,9 @@ func (c *Committer) commit(batch []*pending) {
 			p.err = err
 		default:
 			p.saved, p.err = c.saveAlone(p.d)
+		}
+		if p.err == nil {
+			acknowledged.Inc()
 		}
 		close(p.done)
 	}

@@ -24,11 +24,7 @@ func (s *Store) WaitIdle(ctx context.Context) error {
 }
 
 // Held counts the deliveries held back.
-func (s *Store) Held() int {
-	s.proc.mu.Lock()
-	defer s.proc.mu.Unlock()
-	return len(s.proc.held)
-}
+func (s *Store) Held() int { return s.heldCount() }
 
 // ReleaseHeld ends every hold now, as its time would, and kicks the loop.
 func (s *Store) ReleaseHeld() {

@@ -608,6 +608,8 @@ func (s *Store) apply(ctx context.Context, ins []inbound) (applied, error) {
 		s.logRead(in.DeliveryID, in.read, unrouted(made[i].Events))
 	}
 	out.processed = len(claimed)
+	processedTotal.Add(float64(out.processed))
+	replays.Add(float64(out.taken - out.processed))
 	return out, nil
 }
 

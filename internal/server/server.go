@@ -177,7 +177,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	}
 	apiSurface := &api.API{DB: d, Org: a.Org, Inbox: a.Inbox, Actions: a.Actions, Channels: a.Channels, ReplyRules: a.Channels.CheckRules, Publish: a.Publish, Reports: a.Reports, Incidents: a.Incidents, Archive: a.Archive, Exports: a.Exports}
 	mounts := append(apiSurface.Routes(),
-		web.Mount{Pattern: "GET /metrics", Access: web.Public, Handler: metricsHandler()},
+		web.Mount{Pattern: "GET /metrics", Access: web.Public, Handler: a.metricsHandler()},
 		// Meta signs its deliveries; the handler checks the signature
 		// before anything else and needs no session. It answers 503 when
 		// it cannot store (Meta then retries); the wrapper adds Retry-After
@@ -391,10 +391,17 @@ func newRegistry() *prometheus.Registry {
 	r := prometheus.NewRegistry()
 	r.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	r.MustRegister(web.Collectors()...)
+	r.MustRegister(intake.Collectors()...)
 	return r
 }
 
-func metricsHandler() http.Handler { return promhttp.HandlerFor(registry, promhttp.HandlerOpts{}) }
+// metricsHandler serves the process-wide metrics and this instance's own,
+// read from its database when scraped: the intake's queue.
+func (a *App) metricsHandler() http.Handler {
+	own := prometheus.NewRegistry()
+	own.MustRegister(a.Intake.QueueCollector())
+	return promhttp.HandlerFor(prometheus.Gatherers{registry, own}, promhttp.HandlerOpts{})
+}
 
 // Listen opens the configured address, with a clear error when it is taken.
 func Listen(addr string) (net.Listener, error) {

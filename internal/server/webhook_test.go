@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -97,6 +98,17 @@ func TestMetaWebhookToInbox(t *testing.T) {
 			if n := e.count("SELECT COUNT(*) FROM items WHERE external_id = '200_300'"); n != 1 {
 				t.Fatalf("replayed delivery made %d items", n)
 			}
+			// The operator sees the queue empty and the replays counted
+			// (the counters are the process's, shared with other tests).
+			_, metrics := e.get(http.DefaultClient, "/metrics")
+			for _, line := range []string{"tilltal_intake_arrivals_waiting 0", "tilltal_intake_oldest_arrival_age_seconds 0", "tilltal_intake_held_deliveries 0"} {
+				if !strings.Contains(metrics, "\n"+line+"\n") {
+					t.Errorf("/metrics lacks %q", line)
+				}
+			}
+			if n := metricValue(t, metrics, "tilltal_intake_replays_total"); n < 4 {
+				t.Errorf("%v replays counted, want at least this test's 4", n)
+			}
 			var text string
 			if err := e.app.DB.QueryRow(context.Background(), "SELECT body FROM items WHERE external_id = '200_300'").Scan(&text); err != nil || !strings.Contains(text, "efter nyår") {
 				t.Fatalf("edited text not applied: %q %v", text, err)
@@ -156,4 +168,20 @@ func TestMetaWebhookToInbox(t *testing.T) {
 			}
 		})
 	}
+}
+
+// metricValue is the value of an unlabelled metric in a /metrics page.
+func metricValue(t *testing.T, page, name string) float64 {
+	t.Helper()
+	for _, line := range strings.Split(page, "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			return f
+		}
+	}
+	t.Fatalf("/metrics lacks %s", name)
+	return 0
 }
