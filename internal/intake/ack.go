@@ -21,12 +21,13 @@ const arrivalColumns = "source, body, received_at"
 
 const arrivalInsert = "INSERT INTO webhook_arrivals (" + arrivalColumns + ") VALUES "
 
-// insertChunk is the most deliveries one INSERT takes, as arrivals or
-// as deliveries; a batch is split into chunks of sizes from a fixed set (db.Chunks), so that SQLite
-// compiles each of their few texts once and its writer's statement cache
-// keeps them. PostgreSQL pays a round trip per statement and pgx caches
-// each text, so one statement takes a whole batch of up to 1,000 (ten
-// placeholders a row stay far under its limit of 65,535).
+// insertChunk is the most deliveries one INSERT takes, as arrivals or as
+// deliveries; a batch is split into chunks of sizes from a fixed set
+// (db.Chunks), so that SQLite compiles each of their few texts once and
+// its writer's statement cache keeps them. PostgreSQL pays a round trip
+// per statement and pgx caches each text, so one statement takes a whole
+// batch of up to 1,000 (ten placeholders a row stay far under its limit
+// of 65,535).
 func insertChunk(d db.Dialect) int {
 	if d == db.SQLite {
 		return 64

@@ -68,7 +68,7 @@ func (s *Store) unprocessed(ctx context.Context, limit int, skip map[int64]bool)
 // read parses an arrival's body into its events.
 func (s *Store) read(in *inbound) {
 	in.read = s.parse(in.source, in.body)
-	in.sum = (&Delivery{Body: in.body}).hash()
+	in.sum = bodySum(in.body)
 	in.Events = make([]Stored, len(in.read.events))
 	for i, e := range in.read.events {
 		in.Events[i] = Stored{Event: e, DeliveryID: in.DeliveryID, Source: SourceWebhook, ReceivedAt: in.received}
@@ -110,6 +110,8 @@ type claimKey struct {
 	events             int
 }
 
+// keyOfReading is what a reading stores on its delivery's row, cut to
+// the columns' lengths.
 func keyOfReading(r reading) claimKey {
 	return claimKey{clean(r.object, 100), clean(r.parseError, 1000), len(r.events)}
 }

@@ -97,10 +97,15 @@ type Delivery struct {
 // hash is the body's SHA-256 in hex, the key a replay is known by.
 func (d *Delivery) hash() string {
 	if d.sum == "" {
-		s := sha256.Sum256(d.Body)
-		d.sum = hex.EncodeToString(s[:])
+		d.sum = bodySum(d.Body)
 	}
 	return d.sum
+}
+
+// bodySum is a body's SHA-256 in hex.
+func bodySum(body []byte) string {
+	s := sha256.Sum256(body)
+	return hex.EncodeToString(s[:])
 }
 
 // parsed tells whether the caller read the body already.
