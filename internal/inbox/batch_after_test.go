@@ -59,27 +59,17 @@ func TestIngestBatchAfterSeesEachEventsEffect(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = batched.InTx(context.Background(), func(tx *db.Tx) error {
-			ctx := archive.HoldHead(context.Background(), tx)
-			_, err := inbox.IngestBatch(ctx, tx, events, now, func(i int, r inbox.Ingested) error {
-				if i != len(got) {
-					return fmt.Errorf("after called for event %d after %d calls", i, len(got))
-				}
-				s, err := itemState(ctx, tx, r)
-				if err != nil {
-					return fmt.Errorf("event %d: its item is not written when after runs: %w", i, err)
-				}
-				got = append(got, s)
-				return nil
-			})
-			if err != nil {
-				return err
+		ingestBatched(t, batched, events, now, func(ctx context.Context, tx *db.Tx, i int, r inbox.Ingested) error {
+			if i != len(got) {
+				return fmt.Errorf("after called for event %d after %d calls", i, len(got))
 			}
-			return archive.ReleaseHeadTx(ctx, tx)
+			s, err := itemState(ctx, tx, r)
+			if err != nil {
+				return fmt.Errorf("event %d: its item is not written when after runs: %w", i, err)
+			}
+			got = append(got, s)
+			return nil
 		})
-		if err != nil {
-			t.Fatal(err)
-		}
 		if !slices.Equal(want, got) {
 			for i := range max(len(want), len(got)) {
 				if i >= len(want) || i >= len(got) || want[i] != got[i] {

@@ -74,16 +74,7 @@ func TestIngestBatchOnExistingState(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = batched.InTx(context.Background(), func(tx *db.Tx) error {
-			ctx := archive.HoldHead(context.Background(), tx)
-			if _, err := inbox.IngestBatch(ctx, tx, events, now, nil); err != nil {
-				return err
-			}
-			return archive.ReleaseHeadTx(ctx, tx)
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		ingestBatched(t, batched, events, now, nil)
 		qs := append(slices.Clone(comparedState), "SELECT source_seq, position, item_id, url, status FROM archive_attachments ORDER BY source_seq, position")
 		for _, q := range qs {
 			a, b := dump(t, single, q), dump(t, batched, q)

@@ -104,17 +104,7 @@ func TestIngestBatchMatchesOneByOne(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = batched.InTx(context.Background(), func(tx *db.Tx) error {
-			ctx := archive.HoldHead(context.Background(), tx)
-			var err error
-			if got, err = inbox.IngestBatch(ctx, tx, events, now, nil); err != nil {
-				return err
-			}
-			return archive.ReleaseHeadTx(ctx, tx)
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		got = ingestBatched(t, batched, events, now, nil)
 		if !slices.Equal(want, got) {
 			t.Errorf("results differ:\none by one %+v\nbatched    %+v", want, got)
 		}
@@ -128,6 +118,30 @@ func TestIngestBatchMatchesOneByOne(t *testing.T) {
 			t.Fatalf("batched chain: %+v %v", rep, err)
 		}
 	})
+}
+
+// ingestBatched applies events with IngestBatch in one transaction that
+// holds the archive's head, as the intake does, calling after for each
+// (after gets the transaction, for reading what the batch wrote).
+func ingestBatched(t *testing.T, d *db.DB, events []inbox.Incoming, now time.Time, after func(ctx context.Context, tx *db.Tx, i int, r inbox.Ingested) error) []inbox.Ingested {
+	t.Helper()
+	var out []inbox.Ingested
+	err := d.InTx(context.Background(), func(tx *db.Tx) error {
+		ctx := archive.HoldHead(context.Background(), tx)
+		var each func(int, inbox.Ingested) error
+		if after != nil {
+			each = func(i int, r inbox.Ingested) error { return after(ctx, tx, i, r) }
+		}
+		var err error
+		if out, err = inbox.IngestBatch(ctx, tx, events, now, each); err != nil {
+			return err
+		}
+		return archive.ReleaseHeadTx(ctx, tx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // comparedState is what both ways must leave alike. Flags are set at
