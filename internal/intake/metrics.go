@@ -2,6 +2,7 @@ package intake
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -47,7 +48,19 @@ func (s *Store) QueueCollector() prometheus.Collector {
 type queueCollector struct {
 	s                     *Store
 	waiting, oldest, held *prometheus.Desc
+
+	// The queue's figures are read at most every queueReadEvery and
+	// reused in between: /metrics is public, and every request to it must
+	// not become queries (a table's count during a flood).
+	mu     sync.Mutex
+	readAt time.Time
+	read   bool
+	n      int
+	first  time.Time // received_at of the oldest waiting, zero when none
 }
+
+// queueReadEvery is how long the queue's figures are reused.
+const queueReadEvery = 5 * time.Second
 
 func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.waiting
@@ -55,27 +68,46 @@ func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.held
 }
 
-// Collect reads the queue; when the database cannot be read the queue's
-// figures are left out rather than reported as empty.
+// Collect reports the queue; when the database cannot be read the
+// queue's figures are left out rather than reported as empty.
 func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.held, prometheus.GaugeValue, float64(c.s.heldCount()))
+	n, first, ok := c.queue()
+	if !ok {
+		return
+	}
+	age := 0.0
+	if n > 0 && !first.IsZero() {
+		age = max(0, c.s.Now().Sub(first).Seconds())
+	}
+	ch <- prometheus.MustNewConstMetric(c.waiting, prometheus.GaugeValue, float64(n))
+	ch <- prometheus.MustNewConstMetric(c.oldest, prometheus.GaugeValue, age)
+}
+
+// queue returns how many arrivals wait and when the oldest came, read
+// from the database unless read within queueReadEvery.
+func (c *queueCollector) queue() (int, time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.read && time.Since(c.readAt) < queueReadEvery {
+		return c.n, c.first, true
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	n, err := c.s.CountUnprocessed(ctx)
 	if err != nil {
-		return
+		return 0, time.Time{}, false
 	}
-	age := 0.0
+	var first time.Time
 	if n > 0 {
 		// By id rather than MIN(received_at), which would come back from
 		// SQLite as text.
-		var first time.Time
-		if err := c.s.DB.QueryRow(ctx, "SELECT received_at FROM webhook_arrivals ORDER BY id LIMIT 1").Scan(&first); err == nil {
-			age = max(0, c.s.Now().Sub(first).Seconds())
+		if err := c.s.DB.QueryRow(ctx, "SELECT received_at FROM webhook_arrivals ORDER BY id LIMIT 1").Scan(&first); err != nil {
+			first = time.Time{}
 		}
 	}
-	ch <- prometheus.MustNewConstMetric(c.waiting, prometheus.GaugeValue, float64(n))
-	ch <- prometheus.MustNewConstMetric(c.oldest, prometheus.GaugeValue, age)
+	c.read, c.readAt, c.n, c.first = true, time.Now(), n, first
+	return n, first, true
 }
 
 // heldCount counts the deliveries held back.
